@@ -1,0 +1,353 @@
+"""Primitives, `bind`, the staging tracer and the current-trace context.
+
+There is one kind of tracer. Binding a primitive with a tracer among its
+arguments records an equation in the *current* trace (the innermost one
+alive); a tracer of an enclosing trace met there becomes a constvar of the
+current trace, which is how nested transforms and closures compose. A tracer
+knows its concrete value when every input it came from is concrete; that value
+is computed lazily, only when Python asks for it (`bool(x > 0)` under `grad`).
+With no tracer among its arguments `bind` simply runs the NumPy impl.
+
+The current trace is the only global state in functrans.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+
+from . import dtypes
+from .errors import (UnexpectedTracerError, TracerConversionError,
+                     concretization_error)
+from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
+
+
+class Primitive:
+    """One operation and all of its rules.
+
+    shape:      (*avals, **params) -> aval, or a list of avals when
+                `multiple_results`; raises a clear error on bad input.
+    impl:       (*arrays, **params) -> array(s), the NumPy evaluation.
+    jvp:        (primals, tangents, params) -> (primals_out, tangents_out);
+                tangents may be `Zero` (built by the helpers in `ops.rules`).
+    transpose:  (cts, *args, **params) -> cts for the `UndefinedPrimal` args;
+                only for primitives linear in those args.
+    batch:      (args, dims, params) -> (out(s), out_dim(s)); the vmap rule.
+    numba:      scalar template such as "math.sin({})" for fusible
+                elementwise ops, or a renderer for the backend.
+    partial_eval: for higher-order primitives, splits one equation into a
+                known and an unknown part (see transforms.partial_eval).
+    forward:    (inputs, params, out_aval) -> index of the input an equation
+                merely passes through (`x * 1`), or None; used by passes.
+    """
+
+    def __init__(self, name, *, shape, impl, multiple_results=False, jvp=None,
+                 transpose=None, batch=None, numba=None, partial_eval=None,
+                 forward=None, elementwise=False):
+        self.name = name
+        self.shape = shape
+        self.impl = impl
+        self.multiple_results = multiple_results
+        self.jvp = jvp
+        self.transpose = transpose
+        self.batch = batch
+        self.numba = numba
+        self.partial_eval = partial_eval
+        self.forward = forward
+        self.elementwise = elementwise
+        REGISTRY[name] = self
+
+    def __call__(self, *args, **params):
+        return bind(self, args, params)
+
+    def abstract_eval(self, avals, params) -> list:
+        out = self.shape(*avals, **params)
+        return out if self.multiple_results else [out]
+
+    def __repr__(self):
+        return self.name
+
+
+REGISTRY: dict[str, Primitive] = {}
+
+
+# ------------------------------------------------------------ the trace stack
+
+class _TraceState(threading.local):
+    current: Trace | None = None
+
+
+_state = _TraceState()
+
+
+def current_trace() -> Trace | None:
+    return _state.current
+
+
+@contextmanager
+def new_trace(kind: str):
+    """Push a fresh trace; everything bound with tracers inside is recorded
+    there. `kind` ("jit", "vmap", "grad", "pass", ...) shapes error messages."""
+    trace = Trace(_state.current, kind)
+    _state.current = trace
+    try:
+        yield trace
+    finally:
+        _state.current = trace.parent
+        trace.alive = False
+
+
+_ABSTRACT = object()   # provider of an input with no concrete value
+
+_WHY_ABSTRACT = {
+    "jit": "jit traces its arguments by shape and dtype only",
+    "vmap": "the value is batched by vmap, so it differs per example",
+    "make_jaxpr": "make_jaxpr traces by shape and dtype only",
+    "pass": "a transformation pass works on shapes only",
+}
+
+
+class Trace:
+    """Records the equations bound while it is current."""
+    __slots__ = ("parent", "kind", "alive", "eqns", "constvars", "consts",
+                 "lifted", "providers", "values", "producer")
+
+    def __init__(self, parent, kind):
+        self.parent = parent
+        self.kind = kind
+        self.alive = True
+        self.eqns = []
+        self.constvars = []
+        self.consts = []
+        self.lifted = {}       # id(outer tracer or array) -> Tracer of this trace
+        self.providers = {}    # input Var -> outer Tracer | array | _ABSTRACT
+        self.values = {}       # Var -> concrete value, filled lazily
+        self.producer = {}     # Var -> index of the equation that made it
+
+    # -- inputs
+    def new_arg(self, aval: ShapedArray, provider=_ABSTRACT) -> Tracer:
+        """An input of the Jaxpr being built. `provider` gives its concrete
+        value: an array, an outer Tracer, or nothing (abstract)."""
+        tracer = Tracer(aval, self, Var(aval))
+        self.providers[tracer.var] = provider
+        return tracer
+
+    def lift(self, value) -> Tracer:
+        """Make an outer tracer or an array a constvar of this trace."""
+        key = id(value)
+        tracer = self.lifted.get(key)
+        if tracer is None:
+            if isinstance(value, Tracer):
+                if not value.trace.alive:
+                    raise _escaped(value)
+                aval = value.aval
+            else:
+                value = np.asarray(value)
+                aval = ShapedArray(value.shape, value.dtype)
+            tracer = Tracer(aval, self, Var(aval))
+            self.providers[tracer.var] = value
+            self.constvars.append(tracer.var)
+            self.consts.append(value)
+            self.lifted[key] = tracer
+        return tracer
+
+    def to_atom(self, value):
+        """The Var or Literal standing for `value` in this trace."""
+        if type(value) is Tracer:
+            if value.trace is not self:
+                value = self.lift(value)
+            return value.var
+        if type(value) is Literal:
+            return value
+        if isinstance(value, Tracer):    # a subclass would be a bug
+            raise AssertionError(type(value))
+        if dtypes.is_python_scalar(value):
+            dtype = dtypes.python_scalar_dtype(value)
+            return Literal(dtype.type(value), ShapedArray((), dtype, weak_type=True))
+        if np.ndim(value) == 0:
+            value = np.asarray(value)
+            return Literal(value[()], ShapedArray((), value.dtype))
+        return self.lift(value).var
+
+    # -- recording
+    def record(self, prim: Primitive, args, params):
+        inputs = [self.to_atom(a) for a in args]
+        out_avals = prim.abstract_eval([v.aval for v in inputs], params)
+        outs = [Tracer(aval, self, Var(aval)) for aval in out_avals]
+        index = len(self.eqns)
+        self.eqns.append(Eqn(prim, inputs, [t.var for t in outs], params))
+        producer = self.producer
+        for t in outs:
+            producer[t.var] = index
+        return outs if prim.multiple_results else outs[0]
+
+    def to_jaxpr(self, in_tracers, outs) -> ClosedJaxpr:
+        """The Jaxpr of everything recorded, from `in_tracers` to `outs`."""
+        invars = [t.var for t in in_tracers]
+        outvars = []
+        for out in outs:
+            if isinstance(out, Tracer) and not out.trace.alive and out.trace is not self:
+                raise _escaped(out)
+            outvars.append(self.to_atom(out))
+        jaxpr = Jaxpr(self.constvars, invars, self.eqns, outvars)
+        return ClosedJaxpr(jaxpr, self.consts)
+
+    # -- concrete values
+    def concrete_value(self, var):
+        """The value of `var` if every input it depends on is concrete, else
+        None. Evaluates (once) only the equations `var` needs."""
+        values = self.values
+        if var in values:
+            return values[var]
+        needed, stack = set(), [var]
+        while stack:
+            v = stack.pop()
+            if v in values:
+                continue
+            index = self.producer.get(v)
+            if index is None:
+                value = self._input_value(v)
+                if value is None:
+                    return None
+                values[v] = value
+            elif index not in needed:
+                needed.add(index)
+                stack.extend(x for x in self.eqns[index].inputs if type(x) is Var)
+        for index in sorted(needed):
+            eqn = self.eqns[index]
+            ins = [x.value if type(x) is Literal else values[x] for x in eqn.inputs]
+            out = eqn.primitive.impl(*ins, **eqn.params)
+            values.update(zip(eqn.outputs, out if eqn.primitive.multiple_results else [out]))
+        return values[var]
+
+    def _input_value(self, var):
+        provider = self.providers[var]
+        if provider is _ABSTRACT:
+            return None
+        if isinstance(provider, Tracer):
+            return provider.trace.concrete_value(provider.var)
+        return provider
+
+    def why_abstract(self) -> str:
+        trace = self
+        while trace is not None:   # the outermost abstract reason is the real one
+            if trace.kind in ("jit", "vmap", "make_jaxpr"):
+                return _WHY_ABSTRACT[trace.kind]
+            trace = trace.parent
+        return _WHY_ABSTRACT.get(self.kind, "its inputs are abstract")
+
+
+def _escaped(tracer) -> UnexpectedTracerError:
+    return UnexpectedTracerError(
+        f"A traced value of type {tracer.aval.str_short()} was used after the "
+        f"transformation that created it ({tracer.trace.kind}) had returned. "
+        "This happens when a function stores a traced value in a global, a "
+        "closure or an object attribute. Return it from the function instead.")
+
+
+# ------------------------------------------------------------------- bind
+
+def bind(prim: Primitive, args, params):
+    """Apply `prim`: record it if any argument is traced, else evaluate it."""
+    for a in args:
+        if type(a) is Tracer:
+            trace = _state.current
+            if trace is None or not a.trace.alive:
+                raise _escaped(a)
+            return trace.record(prim, args, params)
+    return prim.impl(*[a.value if type(a) is Literal else a for a in args], **params)
+
+
+def eval_jaxpr(jaxpr: Jaxpr, consts, args) -> list:
+    """Evaluate `jaxpr` by binding each equation: with concrete arguments this
+    runs NumPy; with tracers it records into the current trace. It lives here,
+    not in ir.py, because it binds."""
+    env = dict(zip(jaxpr.constvars, consts))
+    env.update(zip(jaxpr.invars, args))
+    for eqn in jaxpr.eqns:
+        ins = [x if type(x) is Literal else env[x] for x in eqn.inputs]
+        out = bind(eqn.primitive, ins, eqn.params)
+        if eqn.primitive.multiple_results:
+            env.update(zip(eqn.outputs, out))
+        else:
+            env[eqn.outputs[0]] = out
+    return [v.value if type(v) is Literal else env[v] for v in jaxpr.outvars]
+
+
+def eval_closed(closed: ClosedJaxpr, args) -> list:
+    return eval_jaxpr(closed.jaxpr, closed.consts, args)
+
+
+# ----------------------------------------------------------------- tracers
+
+class Tracer:
+    """A value being traced. Operators and methods (`+`, `.sum()`, `[...]`)
+    are attached by `functrans.numpy`, which owns their semantics."""
+    __slots__ = ("aval", "trace", "var")
+    __array_priority__ = 1000
+    __array_ufunc__ = None   # make NumPy defer `ndarray * tracer` to us
+    __hash__ = None          # traced arrays are unhashable, like NumPy's
+
+    def __init__(self, aval, trace, var):
+        self.aval = aval
+        self.trace = trace
+        self.var = var
+
+    shape = property(lambda self: self.aval.shape)
+    dtype = property(lambda self: self.aval.dtype)
+    ndim = property(lambda self: len(self.aval.shape))
+    size = property(lambda self: self.aval.size)
+    weak_type = property(lambda self: self.aval.weak_type)
+
+    def concrete(self, context: str = "This operation"):
+        """The concrete value, or ConcretizationError if there is none."""
+        value = self.trace.concrete_value(self.var)
+        if value is None:
+            raise concretization_error(self.aval, context, self.trace.why_abstract())
+        return value
+
+    def __bool__(self):
+        return bool(self.concrete("Python `if`/`while`/`bool()` on a traced value"))
+
+    def __float__(self):
+        return float(self.concrete("float() of a traced value"))
+
+    def __int__(self):
+        return int(self.concrete("int() of a traced value"))
+
+    def __complex__(self):
+        return complex(self.concrete("complex() of a traced value"))
+
+    def __index__(self):
+        return int(np.asarray(self.concrete("Using a traced value as a Python index")).__index__())
+
+    def item(self):
+        return self.concrete("item() of a traced value").item()
+
+    def tolist(self):
+        return np.asarray(self.concrete("tolist() of a traced value")).tolist()
+
+    def __format__(self, spec):
+        value = self.trace.concrete_value(self.var)
+        return format(value if value is not None else str(self), spec)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TracerConversionError(
+            f"A traced value of type {self.aval.str_short()} was passed to NumPy, "
+            "which would silently drop it from the trace. Use functrans.numpy "
+            "(`import functrans.numpy as fnp`) inside transformed functions; to "
+            "read a value, return it from the function.")
+
+    def __len__(self):
+        if not self.aval.shape:
+            raise TypeError("len() of a 0-d traced value")
+        return self.aval.shape[0]
+
+    def __iter__(self):
+        if not self.aval.shape:
+            raise TypeError("iteration over a 0-d traced value")
+        return (self[i] for i in range(self.aval.shape[0]))
+
+    def __repr__(self):
+        return f"Traced<{self.aval.str_short()}>with<{self.trace.kind}>"

@@ -1,0 +1,62 @@
+"""Dtypes and type promotion, including JAX's weak types.
+
+A value born from a Python scalar is *weakly typed*: it adapts to the dtype of
+the other operand (`float32_array * 2.0` is float32), which is NumPy 2's rule
+for Python scalars too (NEP 50). Promotion results are memoised: the facade
+asks for them on every binary operation.
+"""
+from functools import lru_cache
+
+import numpy as np
+
+float32 = np.dtype("float32")
+float64 = np.dtype("float64")
+int32 = np.dtype("int32")
+int64 = np.dtype("int64")
+bool_ = np.dtype("bool")
+
+DEFAULT_FLOAT = float64
+DEFAULT_INT = int64
+
+_PYTHON_SCALAR_DTYPES = {bool: bool_, int: DEFAULT_INT, float: DEFAULT_FLOAT}
+# The Python value that stands for a weakly typed operand of each kind when
+# asking NumPy for a result type: NumPy treats Python scalars weakly too.
+_WEAK_STANDINS = {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}
+
+
+def is_float(dtype) -> bool:
+    return np.dtype(dtype).kind in "fc"
+
+
+def is_int(dtype) -> bool:
+    return np.dtype(dtype).kind in "iu"
+
+
+def python_scalar_dtype(value):
+    """The dtype a Python scalar becomes: bool, int64 or float64."""
+    return _PYTHON_SCALAR_DTYPES[type(value)]
+
+
+def is_python_scalar(value) -> bool:
+    return type(value) in _PYTHON_SCALAR_DTYPES
+
+
+@lru_cache(maxsize=4096)
+def result_type(*typed: tuple) -> tuple:
+    """Promote `(dtype, weak)` pairs; return the `(dtype, weak)` of the result.
+
+    >>> result_type((float32, False), (float64, True))
+    (dtype('float32'), False)
+    """
+    if all(weak for _, weak in typed):
+        # Among weak types only the kind matters: the widest kind wins.
+        dtype = np.result_type(*[_WEAK_STANDINS[d.kind] for d, _ in typed])
+        return np.dtype(dtype), True
+    operands = [_WEAK_STANDINS[d.kind] if weak else d for d, weak in typed]
+    return np.dtype(np.result_type(*operands)), False
+
+
+def to_inexact(dtype):
+    """The float dtype a function like `sin` computes in for `dtype`."""
+    dtype = np.dtype(dtype)
+    return dtype if is_float(dtype) else DEFAULT_FLOAT

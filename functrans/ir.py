@@ -1,0 +1,256 @@
+"""The intermediate representation: avals, variables, equations, Jaxprs.
+
+Everything here is immutable once built: passes construct new Jaxprs instead
+of editing old ones, so a Jaxpr can be shared, cached and printed at any
+stage. `Var`s compare by identity; names are given only when printing.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_SHORT_DTYPE = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
+                "int32": "i32", "int16": "i16", "int8": "i8", "uint8": "u8",
+                "uint32": "u32", "uint64": "u64", "bool": "bool",
+                "complex128": "c128", "complex64": "c64"}
+
+
+class ShapedArray:
+    """The abstract value of an array: shape, dtype and weak-typedness."""
+    __slots__ = ("shape", "dtype", "weak_type")
+
+    def __init__(self, shape, dtype, weak_type=False):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.weak_type = bool(weak_type)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def update(self, shape=None, dtype=None, weak_type=None) -> ShapedArray:
+        return ShapedArray(self.shape if shape is None else shape,
+                           self.dtype if dtype is None else dtype,
+                           self.weak_type if weak_type is None else weak_type)
+
+    def strip_weak(self) -> ShapedArray:
+        return self if not self.weak_type else ShapedArray(self.shape, self.dtype)
+
+    def str_short(self) -> str:
+        dtype = _SHORT_DTYPE.get(self.dtype.name, self.dtype.name)
+        return f"{dtype}[{','.join(map(str, self.shape))}]"
+
+    def __eq__(self, other):
+        return (isinstance(other, ShapedArray) and self.shape == other.shape
+                and self.dtype == other.dtype and self.weak_type == other.weak_type)
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype, self.weak_type))
+
+    def __repr__(self):
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"ShapedArray({self.shape}, {self.dtype.name}{weak})"
+
+
+def aval_of(value) -> ShapedArray:
+    """The aval of a concrete value (NumPy array, NumPy or Python scalar)."""
+    if isinstance(value, (bool, int, float)):
+        from . import dtypes
+        return ShapedArray((), dtypes.python_scalar_dtype(value), weak_type=True)
+    return ShapedArray(np.shape(value), np.result_type(value))
+
+
+class Var:
+    """A variable of a Jaxpr, typed by its aval; compared by identity."""
+    __slots__ = ("aval",)
+
+    def __init__(self, aval: ShapedArray):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"Var({self.aval.str_short()})"
+
+
+class Literal:
+    """A scalar constant written inline in a Jaxpr (`2.0:f64[]`)."""
+    __slots__ = ("value", "aval")
+
+    def __init__(self, value, aval: ShapedArray):
+        assert aval.shape == (), "literals are scalars; arrays are constvars"
+        self.value = value
+        self.aval = aval
+
+    def __repr__(self):
+        return f"Literal({self.value!r}:{self.aval.str_short()})"
+
+
+class Eqn:
+    """One primitive application: `outputs = primitive[params] inputs`."""
+    __slots__ = ("primitive", "inputs", "outputs", "params")
+
+    def __init__(self, primitive, inputs, outputs, params):
+        self.primitive = primitive
+        self.inputs = inputs      # list of Var | Literal
+        self.outputs = outputs    # list of Var
+        self.params = params      # dict of hashable values
+
+    def __repr__(self):
+        return f"Eqn({self.primitive.name}, {len(self.inputs)} in, {len(self.outputs)} out)"
+
+
+class Jaxpr:
+    """A closed-over-nothing program: constvars and invars in, outvars out."""
+    __slots__ = ("constvars", "invars", "eqns", "outvars")
+
+    def __init__(self, constvars, invars, eqns, outvars):
+        self.constvars = list(constvars)
+        self.invars = list(invars)
+        self.eqns = list(eqns)
+        self.outvars = list(outvars)   # Var | Literal
+
+    @property
+    def in_avals(self):
+        return [v.aval for v in self.invars]
+
+    @property
+    def out_avals(self):
+        return [v.aval for v in self.outvars]
+
+    def __str__(self):
+        return pp_jaxpr(self)
+
+    __repr__ = __str__
+
+
+class ClosedJaxpr:
+    """A Jaxpr together with the values of its constvars."""
+    __slots__ = ("jaxpr", "consts")
+
+    def __init__(self, jaxpr: Jaxpr, consts):
+        assert len(jaxpr.constvars) == len(consts)
+        self.jaxpr = jaxpr
+        self.consts = list(consts)
+
+    @property
+    def in_avals(self):
+        return self.jaxpr.in_avals
+
+    @property
+    def out_avals(self):
+        return self.jaxpr.out_avals
+
+    @property
+    def eqns(self):
+        return self.jaxpr.eqns
+
+    def __str__(self):
+        return pp_jaxpr(self.jaxpr)
+
+    __repr__ = __str__
+
+
+# ---------------------------------------------------------------- printing
+
+class _Names:
+    """Gives Vars the short names JAX prints: a, b, ..., z, ba, bb, ..."""
+
+    def __init__(self):
+        self.names = {}
+
+    def __call__(self, var) -> str:
+        if isinstance(var, Literal):
+            return _pp_literal(var)
+        name = self.names.get(var)
+        if name is None:
+            n, name = len(self.names), ""
+            while True:
+                name = chr(ord("a") + n % 26) + name
+                n //= 26
+                if n == 0:
+                    break
+            self.names[var] = name
+        return name
+
+    def binder(self, var) -> str:
+        return f"{self(var)}:{var.aval.str_short()}"
+
+
+def _pp_literal(lit: Literal) -> str:
+    value = lit.value.item() if hasattr(lit.value, "item") else lit.value
+    return f"{value!r}:{lit.aval.str_short()}"
+
+
+def _pp_param(value, names, indent) -> str:
+    if isinstance(value, ClosedJaxpr):
+        value = value.jaxpr
+    if isinstance(value, Jaxpr):
+        return _pp_jaxpr(value, _Names(), indent + 4)
+    if isinstance(value, np.dtype):
+        return value.name
+    if isinstance(value, tuple) and value and all(isinstance(v, (Jaxpr, ClosedJaxpr)) for v in value):
+        return "(" + ", ".join(_pp_param(v, names, indent) for v in value) + ")"
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__
+    return repr(value)
+
+
+def _pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int) -> str:
+    pad = " " * indent
+    consts = " ".join(names.binder(v) for v in jaxpr.constvars)
+    ins = " ".join(names.binder(v) for v in jaxpr.invars)
+    lines = [f"{{ lambda {consts}; {ins}. let"]
+    for eqn in jaxpr.eqns:
+        outs = " ".join(names.binder(v) for v in eqn.outputs) or "_"
+        params = ""
+        if eqn.params:
+            params = "[" + " ".join(f"{k}={_pp_param(v, names, indent + 4)}"
+                                    for k, v in eqn.params.items()) + "]"
+        args = " ".join(names(v) for v in eqn.inputs)
+        lines.append(f"{pad}    {outs} = {eqn.primitive.name}{params} {args}".rstrip())
+    outs = ", ".join(names(v) for v in jaxpr.outvars)
+    trailing = "," if len(jaxpr.outvars) == 1 else ""
+    lines.append(f"{pad}  in ({outs}{trailing}) }}")
+    return "\n".join(lines)
+
+
+def pp_jaxpr(jaxpr: Jaxpr) -> str:
+    """Render a Jaxpr in JAX's textual form."""
+    return _pp_jaxpr(jaxpr, _Names(), 0)
+
+
+# ---------------------------------------------------------------- checking
+
+def _same_type(a: ShapedArray, b: ShapedArray) -> bool:
+    return a.shape == b.shape and a.dtype == b.dtype
+
+
+def typecheck(jaxpr: Jaxpr) -> None:
+    """Check that every Var is bound before use and every equation's output
+    avals are what its primitive's shape rule says. Raises AssertionError."""
+    bound = set(jaxpr.constvars) | set(jaxpr.invars)
+    assert len(bound) == len(jaxpr.constvars) + len(jaxpr.invars), "duplicate binders"
+
+    def check_use(v, where):
+        if isinstance(v, Var):
+            assert v in bound, f"{v} used before it is bound, in {where}"
+
+    for eqn in jaxpr.eqns:
+        for v in eqn.inputs:
+            check_use(v, eqn.primitive.name)
+        out_avals = eqn.primitive.abstract_eval([v.aval for v in eqn.inputs], eqn.params)
+        assert len(out_avals) == len(eqn.outputs), f"output count of {eqn.primitive.name}"
+        for var, aval in zip(eqn.outputs, out_avals):
+            assert _same_type(var.aval, aval), (
+                f"{eqn.primitive.name}: output typed {var.aval.str_short()} but "
+                f"its shape rule gives {aval.str_short()}")
+            assert var not in bound, f"{var} bound twice"
+            bound.add(var)
+        for value in eqn.params.values():
+            inner = value.jaxpr if isinstance(value, ClosedJaxpr) else value
+            if isinstance(inner, Jaxpr):
+                typecheck(inner)
+    for v in jaxpr.outvars:
+        check_use(v, "outvars")

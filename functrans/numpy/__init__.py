@@ -1,0 +1,77 @@
+"""functrans.numpy: the jax.numpy-style facade.
+
+Functions here only compose primitives (they have no rules of their own) and
+work the same on NumPy arrays, Python scalars and traced values; outside any
+transformation they return NumPy arrays equal to NumPy's results. This module
+also gives traced values their operators and methods.
+"""
+import numpy as _np
+
+from ..core import Tracer as _Tracer
+from ._base import broadcast_shapes, broadcast_to  # noqa: F401
+from ._indexing import getitem as _getitem, _IndexUpdateHelper
+from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
+from ._math import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
+                    arctanh, astype, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clip, cos,
+                    cosh, divide, equal, exp, exp2, expm1, floor, floor_divide, fmod, greater,
+                    greater_equal, invert, isfinite, isinf, isnan, less, less_equal, log, log10, log1p,
+                    log2, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod,
+                    multiply, negative, not_equal, positive, power, reciprocal, remainder, round, sign,
+                    sin, sinh, sqrt, square, stop_gradient, subtract, tan, tanh, true_divide, where)
+from ._reductions import (amax, amin, argmax, argmin, cumsum, max, mean, min, prod, std, sum,  # noqa: F401
+                          var)
+from ._shape import (arange, array, asarray, atleast_1d, concatenate, empty, expand_dims, eye,  # noqa: F401
+                     flip, full, full_like, hstack, linspace, moveaxis, ndim, ones, ones_like, ravel,
+                     repeat, reshape, shape, size, split, squeeze, stack, swapaxes, tile, transpose,
+                     vstack, zeros, zeros_like)
+from . import linalg  # noqa: F401
+
+float32, float64 = _np.float32, _np.float64
+int32, int64 = _np.int32, _np.int64
+bool_ = _np.bool_
+pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
+ndarray = _np.ndarray
+
+
+def take(a, indices, axis=None):
+    """Elements of `a` at `indices` along `axis` (of the flattened `a` by default)."""
+    if axis is None:
+        a, axis = ravel(a), 0
+    return _getitem(a, (slice(None),) * (axis % ndim(a)) + (indices,))
+
+
+def _reflected(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _attach_tracer_methods():
+    """Operators and array methods of traced values."""
+    T = _Tracer
+    T.__add__, T.__radd__ = add, _reflected(add)
+    T.__sub__, T.__rsub__ = subtract, _reflected(subtract)
+    T.__mul__, T.__rmul__ = multiply, _reflected(multiply)
+    T.__truediv__, T.__rtruediv__ = true_divide, _reflected(true_divide)
+    T.__floordiv__, T.__rfloordiv__ = floor_divide, _reflected(floor_divide)
+    T.__mod__, T.__rmod__ = remainder, _reflected(remainder)
+    T.__pow__, T.__rpow__ = power, _reflected(power)
+    T.__matmul__, T.__rmatmul__ = matmul, _reflected(matmul)
+    T.__and__, T.__rand__ = bitwise_and, _reflected(bitwise_and)
+    T.__or__, T.__ror__ = bitwise_or, _reflected(bitwise_or)
+    T.__xor__, T.__rxor__ = bitwise_xor, _reflected(bitwise_xor)
+    T.__neg__, T.__pos__, T.__abs__, T.__invert__ = negative, positive, abs, invert
+    T.__eq__, T.__ne__ = equal, not_equal
+    T.__lt__, T.__le__, T.__gt__, T.__ge__ = less, less_equal, greater, greater_equal
+    T.__getitem__ = _getitem
+    T.at = property(_IndexUpdateHelper)
+    T.T = property(lambda self: transpose(self))
+    T.sum, T.mean, T.prod, T.max, T.min = sum, mean, prod, max, min
+    T.var, T.std, T.cumsum, T.argmax, T.argmin = var, std, cumsum, argmax, argmin
+    T.dot, T.astype, T.ravel, T.flatten, T.squeeze = dot, astype, ravel, ravel, squeeze
+    T.clip, T.swapaxes, T.take = clip, swapaxes, take
+    T.reshape = lambda self, *shape, order="C": reshape(
+        self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape, order)
+    T.transpose = lambda self, *axes: transpose(
+        self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None))
+
+
+_attach_tracer_methods()

@@ -1,0 +1,161 @@
+"""What every facade function starts with: operands, dtype promotion and
+NumPy broadcasting, turned into strict primitive calls.
+
+Primitives accept equal shapes (plus rank-0 beside arrays) and one dtype;
+this module inserts the `convert_element_type` and `broadcast_in_dim` that
+make NumPy's rules hold. Python scalars stay weakly typed literals.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..core import Tracer
+from ..errors import ShapeError
+from ..ir import Literal, ShapedArray
+from ..ops import elementwise as ew, shape as sh
+
+ArrayLike = object
+
+
+def operand(x):
+    """A value a primitive accepts: Tracer, Literal, or a NumPy array/scalar."""
+    if type(x) in (Tracer, Literal) or isinstance(x, (np.ndarray, np.generic)):
+        return x
+    if dtypes.is_python_scalar(x):
+        dtype = dtypes.python_scalar_dtype(x)
+        return Literal(dtype.type(x), ShapedArray((), dtype, weak_type=True))
+    if hasattr(x, "__jax_array__"):
+        x = x.__jax_array__()
+    return np.asarray(x)
+
+
+def aval(x) -> ShapedArray:
+    if type(x) in (Tracer, Literal):
+        return x.aval
+    if dtypes.is_python_scalar(x):
+        return ShapedArray((), dtypes.python_scalar_dtype(x), weak_type=True)
+    return ShapedArray(np.shape(x), np.result_type(x))
+
+
+def cast(x, dtype, weak_type=False):
+    """`x` (an operand) as `dtype`."""
+    x_aval = aval(x)
+    if x_aval.dtype == dtype and x_aval.weak_type == weak_type:
+        return x
+    if type(x) is Literal:
+        return Literal(dtype.type(x.value), ShapedArray((), dtype, weak_type))
+    if type(x) is Tracer:
+        if x_aval.dtype == dtype:
+            return x
+        return ew.convert_element_type(x, new_dtype=dtype, weak_type=weak_type)
+    return np.asarray(x, dtype=dtype)
+
+
+def promote(*args):
+    """Operands of one dtype, by NumPy 2 / JAX weak-type promotion."""
+    args = [operand(a) for a in args]
+    avals = [aval(a) for a in args]
+    dtype, weak = dtypes.result_type(*[(a.dtype, a.weak_type) for a in avals])
+    return [cast(a, dtype, weak) for a in args]
+
+
+def broadcast_shapes(*shapes, op="operation"):
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ShapeError(f"{op}: operands could not be broadcast together with shapes "
+                         f"{' '.join(str(tuple(s)) for s in shapes)}") from None
+
+
+def broadcast_to(x, shape):
+    """`x` broadcast to `shape` by NumPy's rules (aligned on the right)."""
+    x = operand(x)
+    x_shape = aval(x).shape
+    shape = tuple(shape)
+    if x_shape == shape:
+        return x
+    if len(x_shape) > len(shape) or broadcast_shapes(x_shape, shape, op="broadcast_to") != shape:
+        raise ShapeError(f"broadcast_to: cannot broadcast an array of shape {x_shape} to shape {shape}")
+    if type(x) is not Tracer:
+        return np.broadcast_to(x.value if type(x) is Literal else x, shape)
+    lead = len(shape) - len(x_shape)
+    # Size-1 axes that are stretched are squeezed out first, so that the
+    # broadcast maps only real axes (its transpose is then a plain sum).
+    stretched = tuple(i for i, n in enumerate(x_shape) if n == 1 and shape[lead + i] != 1)
+    if stretched:
+        x = sh.squeeze(x, dimensions=stretched)
+    kept = tuple(lead + i for i in range(len(x_shape)) if i not in stretched)
+    return sh.broadcast_in_dim(x, shape=shape, broadcast_dimensions=kept)
+
+
+def broadcast_args(op, *args):
+    """Broadcast operands against each other; rank-0 ones are left for the
+    primitive, which accepts them beside arrays."""
+    shapes = [aval(a).shape for a in args]
+    if all(s == shapes[0] or s == () for s in shapes):
+        return list(args)
+    out_shape = broadcast_shapes(*shapes, op=op)
+    return [a if s == () or s == out_shape else broadcast_to(a, out_shape) for a, s in zip(args, shapes)]
+
+
+def binary(prim, op_name):
+    """A NumPy-style binary function over the strict primitive `prim`."""
+    def fn(x, y):
+        if type(x) is Tracer and type(y) is Tracer:     # fast path: no promotion to do
+            ax, ay = x.aval, y.aval
+            if ax.dtype == ay.dtype and ax.weak_type == ay.weak_type and (
+                    ax.shape == ay.shape or ax.shape == () or ay.shape == ()):
+                return prim(x, y)
+        x, y = promote(x, y)
+        return prim(*broadcast_args(op_name, x, y))
+    fn.__name__ = op_name
+    fn.__doc__ = f"Elementwise `{op_name}` with NumPy broadcasting and type promotion."
+    return fn
+
+
+def to_float(x):
+    """`x` as an inexact operand (ints and bools become float64, like NumPy)."""
+    x = operand(x)
+    x_aval = aval(x)
+    if dtypes.is_float(x_aval.dtype):
+        return x
+    return cast(x, dtypes.DEFAULT_FLOAT, x_aval.weak_type)
+
+
+def unary_float(prim, op_name):
+    def fn(x):
+        return prim(to_float(x))
+    fn.__name__ = op_name
+    fn.__doc__ = f"Elementwise `{op_name}`; integer inputs are computed in float64."
+    return fn
+
+
+def unary(prim, op_name):
+    def fn(x):
+        return prim(operand(x))
+    fn.__name__ = op_name
+    fn.__doc__ = f"Elementwise `{op_name}`."
+    return fn
+
+
+def normalize_axis(axis, ndim, op="operation"):
+    if not -ndim <= axis < max(ndim, 1):
+        raise ShapeError(f"{op}: axis {axis} is out of bounds for an array of dimension {ndim}")
+    return axis % ndim if ndim else 0
+
+
+def normalize_axes(axis, ndim, op="reduction"):
+    """`axis` (None, int or tuple) as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(sorted(normalize_axis(a, ndim, op) for a in axis))
+        if len(set(axes)) != len(axes):
+            raise ShapeError(f"{op}: repeated axis in {axis}")
+        return axes
+    return (normalize_axis(axis, ndim, op),)
+
+
+def is_traced(x) -> bool:
+    return type(x) is Tracer

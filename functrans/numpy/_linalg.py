@@ -1,0 +1,171 @@
+"""Products: dot, matmul, vdot, inner, outer, tensordot, einsum, all lowered
+to the one `dot_general` primitive plus transposes and sums."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..ops.linalg import dot_general
+from ._base import aval, broadcast_shapes, broadcast_to, promote
+from ._math import multiply
+from ._reductions import sum as _sum
+from ._shape import ravel, reshape, transpose
+
+
+def _contract(a, b, a_axes, b_axes, op, batch=((), ())):
+    a_shape, b_shape = aval(a).shape, aval(b).shape
+    for i, j in zip(a_axes, b_axes):
+        if a_shape[i] != b_shape[j]:
+            raise ShapeError(f"{op}: shapes {a_shape} and {b_shape} are not aligned: dimension {i} "
+                             f"of the first ({a_shape[i]}) != dimension {j} of the second ({b_shape[j]})")
+    return dot_general(a, b, dimension_numbers=((tuple(a_axes), tuple(b_axes)), tuple(map(tuple, batch))))
+
+
+def dot(a, b):
+    """NumPy's dot: inner product of vectors, matrix product, or a sum over
+    the last axis of `a` and the second-to-last of `b`."""
+    a, b = promote(a, b)
+    na, nb = aval(a).ndim, aval(b).ndim
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    return _contract(a, b, (na - 1,), (max(nb - 2, 0),), "dot")
+
+
+def matmul(a, b):
+    """The `@` operator: matrix product with broadcast batch dimensions."""
+    a, b = promote(a, b)
+    na, nb = aval(a).ndim, aval(b).ndim
+    if na == 0 or nb == 0:
+        raise ValueError("matmul: operands must not be scalars; use multiply")
+    if na <= 2 and nb <= 2:
+        return _contract(a, b, (na - 1,), (0 if nb == 1 else nb - 2,), "matmul")
+    # Vectors become matrices, batch dims are broadcast, then squeezed back.
+    a2 = reshape(a, (1,) + aval(a).shape) if na == 1 else a
+    b2 = reshape(b, aval(b).shape + (1,)) if nb == 1 else b
+    a_shape, b_shape = aval(a2).shape, aval(b2).shape
+    batch = broadcast_shapes(a_shape[:-2], b_shape[:-2], op="matmul")
+    a2 = broadcast_to(a2, batch + a_shape[-2:])
+    b2 = broadcast_to(b2, batch + b_shape[-2:])
+    k = len(batch)
+    out = _contract(a2, b2, (k + 1,), (k,), "matmul", (tuple(range(k)), tuple(range(k))))
+    out_shape = aval(out).shape
+    if na == 1:
+        out_shape = out_shape[:-2] + out_shape[-1:]
+    if nb == 1:
+        out_shape = out_shape[:-1]
+    return reshape(out, out_shape)
+
+
+def vdot(a, b):
+    """Dot product of the flattened arrays."""
+    return dot(ravel(a), ravel(b))
+
+
+def inner(a, b):
+    """Sum over the last axes of `a` and `b`."""
+    a, b = promote(a, b)
+    na, nb = aval(a).ndim, aval(b).ndim
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    return _contract(a, b, (na - 1,), (nb - 1,), "inner")
+
+
+def outer(a, b):
+    """Outer product of the flattened arrays."""
+    a, b = promote(ravel(a), ravel(b))
+    return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
+
+
+def tensordot(a, b, axes=2):
+    """Sum over the given axes (or the last/first `axes` ones)."""
+    a, b = promote(a, b)
+    na, nb = aval(a).ndim, aval(b).ndim
+    if isinstance(axes, (int, np.integer)):
+        a_axes, b_axes = tuple(range(na - axes, na)), tuple(range(axes))
+    else:
+        a_axes, b_axes = axes
+        a_axes = (a_axes,) if isinstance(a_axes, (int, np.integer)) else tuple(a_axes)
+        b_axes = (b_axes,) if isinstance(b_axes, (int, np.integer)) else tuple(b_axes)
+        a_axes, b_axes = tuple(x % na for x in a_axes), tuple(x % nb for x in b_axes)
+    return _contract(a, b, a_axes, b_axes, "tensordot")
+
+
+# einsum ----------------------------------------------------------------------
+
+def _parse_einsum(subscripts, n_operands):
+    subscripts = subscripts.replace(" ", "")
+    if "." in subscripts:
+        raise NotImplementedError("einsum with '...' is not supported; write the axes out")
+    inputs, _, output = subscripts.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != n_operands:
+        raise ValueError(f"einsum: {len(terms)} subscript terms for {n_operands} operands")
+    if "->" not in subscripts:
+        letters = "".join(terms)
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for term in terms:
+        if len(set(term)) != len(term):
+            raise NotImplementedError(f"einsum term {term!r} repeats an index (a diagonal); "
+                                      "take the diagonal explicitly first")
+    return terms, output
+
+
+def _sum_out(x, term, keep):
+    """Sum away the indices of `term` not in `keep`."""
+    axes = tuple(i for i, c in enumerate(term) if c not in keep)
+    if axes:
+        x = _sum(x, axis=axes)
+        term = "".join(c for c in term if c in keep)
+    return x, term
+
+
+def einsum(subscripts, *operands):
+    """Einstein summation over one or more operands, contracted pairwise
+    left to right with `dot_general`."""
+    terms, output = _parse_einsum(subscripts, len(operands))
+    operands = promote(*operands)
+    for term, x in zip(terms, operands):
+        if len(term) != aval(x).ndim:
+            raise ShapeError(f"einsum: term {term!r} has {len(term)} indices but its operand has "
+                             f"shape {aval(x).shape}")
+    x, term = operands[0], terms[0]
+    for i in range(1, len(operands)):
+        y, y_term = operands[i], terms[i]
+        later = output + "".join(terms[i + 1:])
+        x, term = _sum_out(x, term, later + y_term)
+        y, y_term = _sum_out(y, y_term, later + term)
+        shared = [c for c in term if c in y_term]
+        batch = [c for c in shared if c in later]
+        contract = [c for c in shared if c not in later]
+        x = _contract(x, y, [term.index(c) for c in contract], [y_term.index(c) for c in contract], "einsum",
+                      ([term.index(c) for c in batch], [y_term.index(c) for c in batch]))
+        term = "".join(batch) + "".join(c for c in term if c not in shared) + "".join(
+            c for c in y_term if c not in shared)
+    x, term = _sum_out(x, term, output)
+    if set(term) != set(output):
+        raise ValueError(f"einsum: output subscripts {output!r} name unknown indices")
+    return transpose(x, [term.index(c) for c in output]) if term != output else x
+
+
+# functrans.numpy.linalg ------------------------------------------------------
+
+def norm(x, ord=None, axis=None, keepdims=False):
+    """Vector or Frobenius norm; `ord` in {None, 2, 1, inf, -inf, 'fro'} for
+    vectors (matrix operator norms other than Frobenius are not supported)."""
+    from ._math import abs, sqrt, square
+    from ._reductions import max, min
+    from ._base import to_float
+    x = to_float(x)
+    if ord is None or ord == "fro" or (ord == 2 and (axis is None and aval(x).ndim == 1 or isinstance(axis, int))):
+        return sqrt(_sum(square(x), axis=axis, keepdims=keepdims))
+    if isinstance(axis, (tuple, list)) and len(axis) == 2 or (axis is None and aval(x).ndim == 2):
+        raise NotImplementedError(f"matrix norm with ord={ord!r} is not supported; use ord=None "
+                                  "(Frobenius) or compute it from the singular values")
+    if ord == 1:
+        return _sum(abs(x), axis=axis, keepdims=keepdims)
+    if ord == np.inf:
+        return max(abs(x), axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return min(abs(x), axis=axis, keepdims=keepdims)
+    from ._math import power
+    return power(_sum(power(abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)

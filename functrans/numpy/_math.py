@@ -1,0 +1,217 @@
+"""Elementwise math, comparisons and logic, NumPy-style, as compositions of
+the strict elementwise primitives. Nothing here has derivative rules: what is
+not a primitive is differentiated through its composition."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..core import Tracer
+from ..ir import Literal
+from ..ops import elementwise as ew
+from ._base import aval, binary, broadcast_args, cast, operand, promote, to_float, unary, unary_float
+
+add = binary(ew.add, "add")
+subtract = binary(ew.sub, "subtract")
+multiply = binary(ew.mul, "multiply")
+maximum = binary(ew.max, "maximum")
+minimum = binary(ew.min, "minimum")
+equal = binary(ew.eq, "equal")
+not_equal = binary(ew.ne, "not_equal")
+less = binary(ew.lt, "less")
+less_equal = binary(ew.le, "less_equal")
+greater = binary(ew.gt, "greater")
+greater_equal = binary(ew.ge, "greater_equal")
+bitwise_and = binary(ew.and_, "bitwise_and")
+bitwise_or = binary(ew.or_, "bitwise_or")
+bitwise_xor = binary(ew.xor, "bitwise_xor")
+fmod = binary(ew.rem, "fmod")
+_floor_divide = binary(ew.div, "floor_divide")
+
+negative = unary(ew.neg, "negative")
+sign = unary(ew.sign, "sign")
+abs = absolute = unary(ew.abs, "abs")
+invert = bitwise_not = unary(ew.not_, "invert")
+floor = unary_float(ew.floor, "floor")
+ceil = unary_float(ew.ceil, "ceil")
+round = unary_float(ew.round, "round")
+exp = unary_float(ew.exp, "exp")
+log = unary_float(ew.log, "log")
+log1p = unary_float(ew.log1p, "log1p")
+expm1 = unary_float(ew.expm1, "expm1")
+sqrt = unary_float(ew.sqrt, "sqrt")
+sin = unary_float(ew.sin, "sin")
+cos = unary_float(ew.cos, "cos")
+tan = unary_float(ew.tan, "tan")
+arcsin = unary_float(ew.asin, "arcsin")
+arccos = unary_float(ew.acos, "arccos")
+arctan = unary_float(ew.atan, "arctan")
+sinh = unary_float(ew.sinh, "sinh")
+cosh = unary_float(ew.cosh, "cosh")
+tanh = unary_float(ew.tanh, "tanh")
+arcsinh = unary_float(ew.asinh, "arcsinh")
+arccosh = unary_float(ew.acosh, "arccosh")
+arctanh = unary_float(ew.atanh, "arctanh")
+isfinite = unary_float(ew.is_finite, "isfinite")
+
+
+def _float_binary(prim, name):
+    binary_fn = binary(prim, name)
+
+    def fn(x, y):
+        x, y = promote(x, y)
+        return binary_fn(to_float(x), to_float(y))
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise `{name}` in floating point (integers become float64)."
+    return fn
+
+
+true_divide = divide = _float_binary(ew.div, "divide")
+arctan2 = _float_binary(ew.atan2, "arctan2")
+_float_pow = _float_binary(ew.pow, "power")
+
+
+def floor_divide(x, y):
+    """x // y, rounding toward minus infinity, as NumPy."""
+    x, y = promote(x, y)
+    if dtypes.is_float(aval(x).dtype):
+        return floor(divide(x, y))
+    return _floor_divide(x, y)
+
+
+def remainder(x, y):
+    """x % y with the sign of y, as Python and NumPy."""
+    x, y = promote(x, y)
+    r = fmod(x, y)
+    zero = cast(0, aval(r).dtype, True)
+    fix = logical_and(not_equal(r, zero), not_equal(less(r, zero), less(y, zero)))
+    return where(fix, add(r, y), r)
+
+
+mod = remainder
+
+
+def _integer_exponent(y):
+    """The Python int an exponent stands for, or None."""
+    if isinstance(y, (bool, np.bool_)):
+        return None
+    if isinstance(y, (int, np.integer)):
+        return int(y)
+    if isinstance(y, (float, np.floating)) and float(y).is_integer() and abs(float(y)) <= 64:
+        return int(y)
+    return None
+
+
+def power(x, y):
+    """x ** y; integer exponents become `integer_pow` (exact at x = 0)."""
+    n = _integer_exponent(y)
+    x = operand(x)
+    if n is not None:
+        x_aval = aval(x)
+        if isinstance(y, (float, np.floating)) and not dtypes.is_float(x_aval.dtype):
+            x = to_float(x)
+        if n < 0 and not dtypes.is_float(aval(x).dtype):
+            x = to_float(x)
+        return ew.integer_pow(x, y=n)
+    x, y = promote(x, y)
+    if not dtypes.is_float(aval(x).dtype):
+        raise TypeError("power of integers to a traced integer exponent is not supported; "
+                        "cast the base to float")
+    return _float_pow(x, y)
+
+
+def square(x):
+    """x * x."""
+    return ew.integer_pow(operand(x), y=2)
+
+
+def reciprocal(x):
+    return divide(1.0, x)
+
+
+def exp2(x):
+    return exp(multiply(to_float(x), np.log(2.0)))
+
+
+def log2(x):
+    return divide(log(x), np.log(2.0))
+
+
+def log10(x):
+    return divide(log(x), np.log(10.0))
+
+
+def isnan(x):
+    x = to_float(x)
+    return not_equal(x, x)
+
+
+def isinf(x):
+    x = to_float(x)
+    return logical_and(logical_not(isfinite(x)), logical_not(isnan(x)))
+
+
+def _as_bool(x):
+    return cast(operand(x), dtypes.bool_)
+
+
+def logical_and(x, y):
+    return ew.and_(*broadcast_args("logical_and", _as_bool(x), _as_bool(y)))
+
+
+def logical_or(x, y):
+    return ew.or_(*broadcast_args("logical_or", _as_bool(x), _as_bool(y)))
+
+
+def logical_xor(x, y):
+    return ew.xor(*broadcast_args("logical_xor", _as_bool(x), _as_bool(y)))
+
+
+def logical_not(x):
+    return ew.not_(_as_bool(x))
+
+
+def where(condition, x=None, y=None):
+    """Elements of `x` where `condition` holds, else of `y` (three-argument
+    form only: the one-argument form has a data-dependent shape)."""
+    if x is None or y is None:
+        raise TypeError("functrans.numpy.where needs three arguments; the one-argument "
+                        "form (nonzero) has a shape that depends on the data")
+    x, y = promote(x, y)
+    condition = _as_bool(condition)
+    shapes = [aval(a).shape for a in (condition, x, y)]
+    from ._base import broadcast_shapes, broadcast_to
+    out_shape = broadcast_shapes(*shapes, op="where")
+    condition = condition if shapes[0] in ((), out_shape) else broadcast_to(condition, out_shape)
+    x, y = (broadcast_to(v, out_shape) if s != out_shape else v for v, s in ((x, shapes[1]), (y, shapes[2])))
+    return ew.select_n(condition, y, x)
+
+
+def clip(a, a_min=None, a_max=None):
+    """`a` limited to [a_min, a_max]."""
+    if a_min is not None:
+        a = maximum(a, a_min)
+    if a_max is not None:
+        a = minimum(a, a_max)
+    return a
+
+
+def positive(x):
+    return operand(x)
+
+
+def stop_gradient(x):
+    """`x`, with a zero derivative: the value flows on, gradients do not."""
+    return ew.stop_gradient(operand(x))
+
+
+def astype(x, dtype):
+    """`x` converted to `dtype`."""
+    dtype = np.dtype(dtype)
+    x = operand(x)
+    if type(x) is Tracer:
+        if x.aval.dtype == dtype and not x.aval.weak_type:
+            return x
+        return ew.convert_element_type(x, new_dtype=dtype, weak_type=False)
+    value = x.value if type(x) is Literal else x
+    return np.asarray(value).astype(dtype)

@@ -1,0 +1,314 @@
+"""Elementwise primitives: one line each, from the `unary`/`binary` families.
+
+Operands have one dtype; shapes are equal, except that a rank-0 operand may
+stand beside an array (as in JAX's `mul b 2.0:f64[]`), which keeps Python
+scalars inline as literals. NumPy broadcasting and promotion live in
+`functrans.numpy`. Each line gives the NumPy impl, the numba scalar template
+and one linear map per input for the JVP; transpose and batching rules come
+from the family.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.special
+
+from ..core import Primitive, bind
+from ..errors import DTypeError, ShapeError
+from ..ir import ShapedArray
+from . import rules
+from .rules import UndefinedPrimal, not_mapped
+
+FLOAT, NUMBER, INTEGRAL, ANY = "fc", "fciu", "iub", "fciub"
+
+
+def _check_kinds(name, avals, kinds):
+    for aval in avals:
+        if aval.dtype.kind not in kinds:
+            wanted = {FLOAT: "floating-point", NUMBER: "numeric", INTEGRAL: "integer or boolean"}
+            raise DTypeError(f"{name} needs {wanted.get(kinds, 'array')} operands, got "
+                             f"{aval.dtype.name}. Cast it first, e.g. x.astype(float).")
+
+
+def _elementwise_shape(name, kinds, out_dtype=None):
+    def shape(*avals, **params):
+        _check_kinds(name, avals, kinds)
+        dtype = avals[0].dtype
+        if any(a.dtype != dtype for a in avals[1:]):
+            raise DTypeError(f"{name} needs operands of one dtype, got "
+                             f"{', '.join(a.dtype.name for a in avals)}. functrans.numpy "
+                             "promotes automatically; lax-level calls must cast first.")
+        shapes = {a.shape for a in avals if a.shape != ()}
+        if len(shapes) > 1:
+            raise ShapeError(f"{name} got incompatible shapes "
+                             f"{', '.join(str(a.shape) for a in avals)}; use "
+                             "functrans.numpy, which broadcasts, or broadcast_to first.")
+        out_shape = shapes.pop() if shapes else ()
+        weak = all(a.weak_type for a in avals) and out_dtype is None
+        return ShapedArray(out_shape, out_dtype or dtype, weak)
+    return shape
+
+
+def elementwise_batch(prim):
+    """vmap rule of every elementwise primitive: line the batch dimensions up
+    (keeping the first one where it is) and broadcast what must be."""
+    def rule(args, dims, params):
+        from . import shape
+        per_example = [rules.aval_of(a).shape if d is not_mapped else
+                       rules.aval_of(a).shape[:d] + rules.aval_of(a).shape[d + 1:]
+                       for a, d in zip(args, dims)]
+        out_shape = next((s for s in per_example if s != ()), ())
+        size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
+        out_dim = next((d for s, d in zip(per_example, dims) if d is not not_mapped and s != ()), 0)
+        full = out_shape[:out_dim] + (size,) + out_shape[out_dim:]
+        lined_up = []
+        for a, d, s in zip(args, dims, per_example):
+            if d is not_mapped:
+                if s != ():
+                    keep = tuple(i for i in range(len(full)) if i != out_dim)
+                    a = shape.broadcast_in_dim(a, shape=full, broadcast_dimensions=keep)
+            elif s == () and out_shape != ():
+                a = shape.broadcast_in_dim(a, shape=full, broadcast_dimensions=(out_dim,))
+            else:
+                a = rules.move_bdim(a, d, out_dim)
+            lined_up.append(a)
+        return bind(prim, lined_up, params), out_dim
+    return rule
+
+
+def _declare(name, impl, numba, kinds, maps, transpose, out_dtype):
+    prim = Primitive(name, shape=_elementwise_shape(name, kinds, out_dtype), impl=impl,
+                     numba=numba, transpose=transpose, elementwise=True)
+    if maps == "linear":
+        prim.jvp = rules.linear_jvp(prim)
+    elif maps is None:
+        prim.jvp = rules.zero_jvp(prim)
+    else:
+        prim.jvp = rules.jvp_maps(prim, *maps)
+    prim.batch = elementwise_batch(prim)
+    return prim
+
+
+def unary(name, impl, numba, jvp=None, kinds=FLOAT, transpose=None, out_dtype=None):
+    """Declare a one-operand elementwise primitive; `jvp(t, x, out)`."""
+    maps = jvp if jvp in ("linear", None) else (jvp,)
+    return _declare(name, impl, numba, kinds, maps, transpose, out_dtype)
+
+
+def binary(name, impl, numba, jvp=None, kinds=NUMBER, transpose=None, out_dtype=None):
+    """Declare a two-operand elementwise primitive; `jvp = (map_x, map_y)`,
+    each `map(t, x, y, out)`, or "linear", or None for a zero derivative."""
+    return _declare(name, impl, numba, kinds, jvp, transpose, out_dtype)
+
+
+def _transpose_add_sub(sign_y):
+    def rule(ct, x, y):
+        cts = []
+        for operand, sign in ((x, 1), (y, sign_y)):
+            if type(operand) is UndefinedPrimal:
+                cts.append(rules.unbroadcast(ct if sign > 0 else neg(ct), operand.aval))
+            else:
+                cts.append(None)
+        return cts
+    return rule
+
+
+def _transpose_mul(ct, x, y):
+    if type(x) is UndefinedPrimal:
+        assert type(y) is not UndefinedPrimal, "mul is not linear in both operands"
+        return [rules.unbroadcast(mul(ct, y), x.aval), None]
+    return [None, rules.unbroadcast(mul(x, ct), y.aval)]
+
+
+def _transpose_div(ct, x, y):
+    assert type(y) is not UndefinedPrimal, "div is linear in its numerator only"
+    return [rules.unbroadcast(div(ct, y), x.aval), None]
+
+
+def _balanced(x, y, out):
+    """d max(x, y)/dx: 1 where x wins, 0.5 on ties (JAX's convention)."""
+    from .. import numpy as fnp
+    return fnp.where(x == y, 0.5, fnp.where(out == x, 1.0, 0.0)).astype(out.dtype)
+
+
+def _divide(x, y):
+    """Float division, or NumPy's floor division for integers."""
+    return np.floor_divide(x, y) if np.result_type(x).kind in "iub" else np.true_divide(x, y)
+
+
+def _safe_log(x):
+    from .. import numpy as fnp
+    return log(fnp.where(x == 0, fnp.ones_like(x), x))
+
+
+def _trunc(q):
+    return sign(q) * floor(abs(q))
+
+
+# Unary ----------------------------------------------------------------------
+neg = unary("neg", np.negative, "(-{0})", "linear", NUMBER, rules.linear_transpose(lambda ct, a: neg(ct)))
+sign = unary("sign", np.sign, "np.sign({0})", None, NUMBER)
+floor = unary("floor", np.floor, "math.floor({0})", None)
+ceil = unary("ceil", np.ceil, "math.ceil({0})", None)
+round = unary("round", np.round, "np.round({0})", None)
+is_finite = unary("is_finite", np.isfinite, "np.isfinite({0})", None, out_dtype=np.dtype(bool))
+exp = unary("exp", np.exp, "math.exp({0})", lambda t, x, out: t * out)
+log = unary("log", np.log, "math.log({0})", lambda t, x, out: t / x)
+log1p = unary("log1p", np.log1p, "math.log1p({0})", lambda t, x, out: t / (1.0 + x))
+expm1 = unary("expm1", np.expm1, "math.expm1({0})", lambda t, x, out: t * (out + 1.0))
+sqrt = unary("sqrt", np.sqrt, "math.sqrt({0})", lambda t, x, out: t * 0.5 / out)
+rsqrt = unary("rsqrt", lambda x: 1.0 / np.sqrt(x), "(1.0 / math.sqrt({0}))",
+              lambda t, x, out: t * -0.5 * out / x)
+sin = unary("sin", np.sin, "math.sin({0})", lambda t, x, out: t * cos(x))
+cos = unary("cos", np.cos, "math.cos({0})", lambda t, x, out: -t * sin(x))
+tan = unary("tan", np.tan, "math.tan({0})", lambda t, x, out: t * (1.0 + out * out))
+asin = unary("asin", np.arcsin, "math.asin({0})", lambda t, x, out: t * rsqrt(1.0 - x * x))
+acos = unary("acos", np.arccos, "math.acos({0})", lambda t, x, out: -t * rsqrt(1.0 - x * x))
+atan = unary("atan", np.arctan, "math.atan({0})", lambda t, x, out: t / (1.0 + x * x))
+sinh = unary("sinh", np.sinh, "math.sinh({0})", lambda t, x, out: t * cosh(x))
+cosh = unary("cosh", np.cosh, "math.cosh({0})", lambda t, x, out: t * sinh(x))
+tanh = unary("tanh", np.tanh, "math.tanh({0})", lambda t, x, out: t * (1.0 - out * out))
+asinh = unary("asinh", np.arcsinh, "math.asinh({0})", lambda t, x, out: t * rsqrt(x * x + 1.0))
+acosh = unary("acosh", np.arccosh, "math.acosh({0})", lambda t, x, out: t * rsqrt(x * x - 1.0))
+atanh = unary("atanh", np.arctanh, "math.atanh({0})", lambda t, x, out: t / (1.0 - x * x))
+logistic = unary("logistic", scipy.special.expit, "(1.0 / (1.0 + math.exp(-{0})))",
+                 lambda t, x, out: t * out * (1.0 - out))
+erf = unary("erf", scipy.special.erf, "math.erf({0})",
+            lambda t, x, out: t * (2.0 / np.sqrt(np.pi)) * exp(-x * x))
+abs = unary("abs", np.abs, "abs({0})", lambda t, x, out: t * sign(x), NUMBER)
+not_ = unary("not", np.invert, "(not {0})", None, INTEGRAL)
+stop_gradient = unary("stop_gradient", lambda x: x, "{0}", None, ANY)
+
+
+def _integer_pow_shape(x, y):
+    if y < 0 and x.dtype.kind not in FLOAT:
+        raise DTypeError(f"integer_pow of an integer array to the negative power {y}; cast to float first")
+    return _elementwise_shape("integer_pow", NUMBER)(x)
+
+
+def _integer_pow_tangent(t, x, out, y):
+    if y == 0:
+        return None
+    return t if y == 1 else t * (y * integer_pow(x, y=y - 1))
+
+
+def _render_integer_pow(args, y):
+    """x*x*x for small powers: numba's `**` calls pow()."""
+    if 0 < y <= 4:
+        return "(" + " * ".join([args[0]] * y) + ")"
+    return f"({args[0]} ** {y})"
+
+
+integer_pow = Primitive("integer_pow", shape=_integer_pow_shape, impl=lambda x, y: np.power(x, y),
+                        numba=_render_integer_pow, elementwise=True)
+integer_pow.jvp = rules.jvp_maps(integer_pow, _integer_pow_tangent)
+integer_pow.batch = elementwise_batch(integer_pow)
+integer_pow.forward = lambda inputs, params, out_aval: 0 if params["y"] == 1 else None
+
+
+def _convert_shape(x, new_dtype, weak_type):
+    return ShapedArray(x.shape, new_dtype, weak_type)
+
+
+def _convert_jvp(primals, tangents, params):
+    (x,), (t,) = primals, tangents
+    out = convert_element_type(x, **params)
+    if type(t) is rules.Zero or params["new_dtype"].kind not in "fc":
+        return out, rules.Zero(rules.aval_of(out))
+    return out, convert_element_type(t, **params)
+
+
+def _convert_transpose(ct, x, new_dtype, weak_type):
+    return [convert_element_type(ct, new_dtype=x.aval.dtype, weak_type=x.aval.weak_type)]
+
+
+convert_element_type = Primitive(
+    "convert_element_type", shape=_convert_shape,
+    impl=lambda x, new_dtype, weak_type: np.asarray(x).astype(new_dtype),
+    jvp=_convert_jvp, transpose=_convert_transpose, elementwise=True,
+    numba=lambda args, new_dtype, weak_type: f"np.{new_dtype.name}({args[0]})")
+convert_element_type.batch = elementwise_batch(convert_element_type)
+convert_element_type.forward = rules.forward_if_same_type
+
+# Binary ---------------------------------------------------------------------
+add = binary("add", np.add, "({0} + {1})", (lambda t, x, y, out: t, lambda t, x, y, out: t),
+             transpose=_transpose_add_sub(1))
+add.forward = rules.forward_neutral(0, 0)
+sub = binary("sub", np.subtract, "({0} - {1})", (lambda t, x, y, out: t, lambda t, x, y, out: -t),
+             transpose=_transpose_add_sub(-1))
+sub.forward = rules.forward_neutral(right=0)
+mul = binary("mul", np.multiply, "({0} * {1})",
+             (lambda t, x, y, out: t * y, lambda t, x, y, out: x * t), transpose=_transpose_mul)
+mul.forward = rules.forward_neutral(1, 1)
+div = binary("div", _divide, "({0} / {1})",
+             (lambda t, x, y, out: t / y, lambda t, x, y, out: -t * out / y), transpose=_transpose_div)
+div.forward = rules.forward_neutral(right=1)
+pow = binary("pow", np.power, "({0} ** {1})",
+             (lambda t, x, y, out: t * y * pow(x, y - 1.0),
+              lambda t, x, y, out: t * out * _safe_log(x)), FLOAT)
+max = binary("max", np.maximum, "max({0}, {1})",
+             (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
+min = binary("min", np.minimum, "min({0}, {1})",
+             (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
+atan2 = binary("atan2", np.arctan2, "math.atan2({0}, {1})",
+               (lambda t, x, y, out: t * y / (x * x + y * y), lambda t, x, y, out: -t * x / (x * x + y * y)),
+               FLOAT)
+rem = binary("rem", np.fmod, "math.fmod({0}, {1})",
+             (lambda t, x, y, out: t, lambda t, x, y, out: -t * _trunc(x / y)))
+and_ = binary("and", np.bitwise_and, "({0} & {1})", None, INTEGRAL)
+or_ = binary("or", np.bitwise_or, "({0} | {1})", None, INTEGRAL)
+xor = binary("xor", np.bitwise_xor, "({0} ^ {1})", None, INTEGRAL)
+eq = binary("eq", np.equal, "({0} == {1})", None, ANY, out_dtype=np.dtype(bool))
+ne = binary("ne", np.not_equal, "({0} != {1})", None, ANY, out_dtype=np.dtype(bool))
+lt = binary("lt", np.less, "({0} < {1})", None, NUMBER, out_dtype=np.dtype(bool))
+le = binary("le", np.less_equal, "({0} <= {1})", None, NUMBER, out_dtype=np.dtype(bool))
+gt = binary("gt", np.greater, "({0} > {1})", None, NUMBER, out_dtype=np.dtype(bool))
+ge = binary("ge", np.greater_equal, "({0} >= {1})", None, NUMBER, out_dtype=np.dtype(bool))
+
+
+# select_n(pred, *cases): cases[pred]; pred bool (two cases) or int32 ----------
+
+def _select_shape(pred, *cases):
+    if pred.dtype.kind not in "bi":
+        raise DTypeError(f"select_n needs a boolean or integer predicate, got {pred.dtype.name}")
+    out = _elementwise_shape("select_n", ANY)(*cases)
+    if pred.shape not in ((), out.shape):
+        raise ShapeError(f"select_n predicate shape {pred.shape} does not match the cases' {out.shape}")
+    if not cases[0].shape and pred.shape:
+        out = out.update(shape=pred.shape)
+    return out
+
+
+def _select_impl(pred, *cases):
+    if len(cases) == 2 and np.asarray(pred).dtype == bool:
+        return np.where(pred, cases[1], cases[0])
+    return np.choose(np.asarray(pred, dtype=np.int64), np.broadcast_arrays(*cases))
+
+
+def _select_transpose(ct, pred, *cases):
+    assert type(pred) is not UndefinedPrimal
+    zero = rules.zeros(rules.aval_of(ct))
+    return [None] + [
+        rules.unbroadcast(select_n(pred, *[ct if j == i else zero for j in range(len(cases))]), c.aval)
+        if type(c) is UndefinedPrimal else None
+        for i, c in enumerate(cases)]
+
+
+def _render_select(args):
+    pred, cases = args[0], args[1:]
+    if len(cases) == 2:
+        return f"({cases[1]} if {pred} else {cases[0]})"
+    chain = "".join(f"{case} if {pred} == {i} else " for i, case in enumerate(cases[:-1]))
+    return f"({chain}{cases[-1]})"
+
+
+def _select_jvp(primals, tangents, params):
+    pred, cases = primals[0], primals[1:]
+    out = select_n(pred, *cases)
+    if all(type(t) is rules.Zero for t in tangents[1:]) or not rules.is_differentiable(rules.aval_of(out)):
+        return out, rules.Zero(rules.aval_of(out))
+    return out, select_n(pred, *[rules.instantiate(t) for t in tangents[1:]])
+
+
+select_n = Primitive("select_n", shape=_select_shape, impl=_select_impl, jvp=_select_jvp,
+                     transpose=_select_transpose, numba=_render_select, elementwise=True)
+select_n.batch = elementwise_batch(select_n)

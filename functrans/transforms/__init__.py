@@ -1,0 +1,1 @@
+"""Transformations as Jaxpr -> Jaxpr passes."""

@@ -1,0 +1,74 @@
+"""Simplification passes run between transforms: forwarding of identities
+(`x * 1`, `x + 0`, casts and reshapes to the same type), common-subexpression
+elimination and dead-code elimination.
+
+Constant folding needs no pass of its own: `bind` evaluates any operation
+whose inputs are all concrete instead of recording it. Passes never name a
+primitive: what an equation may forward is the primitive's `forward` field.
+"""
+from __future__ import annotations
+
+from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var
+
+
+def dce(jaxpr: Jaxpr) -> Jaxpr:
+    """Drop equations none of whose outputs are used."""
+    live = {v for v in jaxpr.outvars if type(v) is Var}
+    kept = []
+    for eqn in reversed(jaxpr.eqns):
+        if any(v in live for v in eqn.outputs):
+            kept.append(eqn)
+            live.update(x for x in eqn.inputs if type(x) is Var)
+    if len(kept) == len(jaxpr.eqns):
+        return jaxpr
+    kept.reverse()
+    return Jaxpr(jaxpr.constvars, jaxpr.invars, kept, jaxpr.outvars)
+
+
+def _literal_key(x: Literal):
+    return ("literal", x.value.item() if hasattr(x.value, "item") else x.value, x.aval.dtype, x.aval.weak_type)
+
+
+def forward_and_cse(jaxpr: Jaxpr) -> Jaxpr:
+    """Replace identity equations by their input and repeated equations by
+    the first occurrence, in one forward walk."""
+    subst = {}
+    seen = {}
+    eqns = []
+    changed = False
+    for eqn in jaxpr.eqns:
+        inputs = [subst.get(x, x) if type(x) is Var else x for x in eqn.inputs]
+        if any(a is not b for a, b in zip(inputs, eqn.inputs)):
+            changed = True
+        forward = eqn.primitive.forward
+        if forward is not None and len(eqn.outputs) == 1:
+            index = forward(inputs, eqn.params, eqn.outputs[0].aval)
+            if index is not None:
+                subst[eqn.outputs[0]] = inputs[index]
+                changed = True
+                continue
+        try:
+            key = (eqn.primitive, tuple(_literal_key(x) if type(x) is Literal else x for x in inputs),
+                   tuple(eqn.params.items()))
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in seen:
+            subst.update(zip(eqn.outputs, seen[key]))
+            changed = True
+            continue
+        if key is not None:
+            seen[key] = eqn.outputs
+        eqns.append(eqn if inputs == eqn.inputs else Eqn(eqn.primitive, inputs, eqn.outputs, eqn.params))
+    if not changed:
+        return jaxpr
+    outvars = [subst.get(v, v) if type(v) is Var else v for v in jaxpr.outvars]
+    return Jaxpr(jaxpr.constvars, jaxpr.invars, eqns, outvars)
+
+
+def simplify(closed: ClosedJaxpr) -> ClosedJaxpr:
+    """All simplification passes, to a Jaxpr as lean as a hand-written one."""
+    jaxpr = dce(forward_and_cse(closed.jaxpr))
+    if jaxpr is closed.jaxpr:
+        return closed
+    return ClosedJaxpr(jaxpr, closed.consts)
