@@ -40,11 +40,13 @@ class Primitive:
                 known and an unknown part (see transforms.partial_eval).
     forward:    (inputs, params, out_aval) -> index of the input an equation
                 merely passes through (`x * 1`), or None; used by passes.
+    scalar_broadcast: (inputs, params) -> the rank-0 input an equation only
+                broadcasts, or None; lets passes fold it into elementwise ops.
     """
 
     def __init__(self, name, *, shape, impl, multiple_results=False, jvp=None,
                  transpose=None, batch=None, numba=None, partial_eval=None,
-                 forward=None, elementwise=False):
+                 forward=None, scalar_broadcast=None, elementwise=False):
         self.name = name
         self.shape = shape
         self.impl = impl
@@ -55,6 +57,7 @@ class Primitive:
         self.numba = numba
         self.partial_eval = partial_eval
         self.forward = forward
+        self.scalar_broadcast = scalar_broadcast
         self.elementwise = elementwise
         REGISTRY[name] = self
 
@@ -130,7 +133,7 @@ class Trace:
         """An input of the Jaxpr being built. `provider` gives its concrete
         value: an array, an outer Tracer, or nothing (abstract)."""
         tracer = Tracer(aval, self, Var(aval))
-        self.providers[tracer.var] = provider
+        self.providers[tracer.ir_var] = provider
         return tracer
 
     def lift(self, value) -> Tracer:
@@ -146,8 +149,8 @@ class Trace:
                 value = np.asarray(value)
                 aval = ShapedArray(value.shape, value.dtype)
             tracer = Tracer(aval, self, Var(aval))
-            self.providers[tracer.var] = value
-            self.constvars.append(tracer.var)
+            self.providers[tracer.ir_var] = value
+            self.constvars.append(tracer.ir_var)
             self.consts.append(value)
             self.lifted[key] = tracer
         return tracer
@@ -157,7 +160,7 @@ class Trace:
         if type(value) is Tracer:
             if value.trace is not self:
                 value = self.lift(value)
-            return value.var
+            return value.ir_var
         if type(value) is Literal:
             return value
         if isinstance(value, Tracer):    # a subclass would be a bug
@@ -168,7 +171,7 @@ class Trace:
         if np.ndim(value) == 0:
             value = np.asarray(value)
             return Literal(value[()], ShapedArray((), value.dtype))
-        return self.lift(value).var
+        return self.lift(value).ir_var
 
     # -- recording
     def record(self, prim: Primitive, args, params):
@@ -176,15 +179,15 @@ class Trace:
         out_avals = prim.abstract_eval([v.aval for v in inputs], params)
         outs = [Tracer(aval, self, Var(aval)) for aval in out_avals]
         index = len(self.eqns)
-        self.eqns.append(Eqn(prim, inputs, [t.var for t in outs], params))
+        self.eqns.append(Eqn(prim, inputs, [t.ir_var for t in outs], params))
         producer = self.producer
         for t in outs:
-            producer[t.var] = index
+            producer[t.ir_var] = index
         return outs if prim.multiple_results else outs[0]
 
     def to_jaxpr(self, in_tracers, outs) -> ClosedJaxpr:
         """The Jaxpr of everything recorded, from `in_tracers` to `outs`."""
-        invars = [t.var for t in in_tracers]
+        invars = [t.ir_var for t in in_tracers]
         outvars = []
         for out in outs:
             if isinstance(out, Tracer) and not out.trace.alive and out.trace is not self:
@@ -226,7 +229,7 @@ class Trace:
         if provider is _ABSTRACT:
             return None
         if isinstance(provider, Tracer):
-            return provider.trace.concrete_value(provider.var)
+            return provider.trace.concrete_value(provider.ir_var)
         return provider
 
     def why_abstract(self) -> str:
@@ -284,7 +287,7 @@ def eval_closed(closed: ClosedJaxpr, args) -> list:
 class Tracer:
     """A value being traced. Operators and methods (`+`, `.sum()`, `[...]`)
     are attached by `functrans.numpy`, which owns their semantics."""
-    __slots__ = ("aval", "trace", "var")
+    __slots__ = ("aval", "trace", "ir_var")
     __array_priority__ = 1000
     __array_ufunc__ = None   # make NumPy defer `ndarray * tracer` to us
     __hash__ = None          # traced arrays are unhashable, like NumPy's
@@ -292,7 +295,7 @@ class Tracer:
     def __init__(self, aval, trace, var):
         self.aval = aval
         self.trace = trace
-        self.var = var
+        self.ir_var = var
 
     shape = property(lambda self: self.aval.shape)
     dtype = property(lambda self: self.aval.dtype)
@@ -302,7 +305,7 @@ class Tracer:
 
     def concrete(self, context: str = "This operation"):
         """The concrete value, or ConcretizationError if there is none."""
-        value = self.trace.concrete_value(self.var)
+        value = self.trace.concrete_value(self.ir_var)
         if value is None:
             raise concretization_error(self.aval, context, self.trace.why_abstract())
         return value
@@ -329,7 +332,7 @@ class Tracer:
         return np.asarray(self.concrete("tolist() of a traced value")).tolist()
 
     def __format__(self, spec):
-        value = self.trace.concrete_value(self.var)
+        value = self.trace.concrete_value(self.ir_var)
         return format(value if value is not None else str(self), spec)
 
     def __array__(self, dtype=None, copy=None):

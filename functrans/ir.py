@@ -57,8 +57,8 @@ class ShapedArray:
 
 def aval_of(value) -> ShapedArray:
     """The aval of a concrete value (NumPy array, NumPy or Python scalar)."""
-    if isinstance(value, (bool, int, float)):
-        from . import dtypes
+    from . import dtypes
+    if dtypes.is_python_scalar(value):
         return ShapedArray((), dtypes.python_scalar_dtype(value), weak_type=True)
     return ShapedArray(np.shape(value), np.result_type(value))
 

@@ -69,7 +69,8 @@ def _broadcast_batch(args, dims, params):
 
 
 broadcast_in_dim = _linear("broadcast_in_dim", _broadcast_shape, _broadcast_impl,
-                           rules.linear_transpose(_broadcast_transpose), _broadcast_batch)
+                           rules.linear_transpose(_broadcast_transpose), _broadcast_batch,
+                           scalar_broadcast=lambda inputs, params: inputs[0] if inputs[0].aval.shape == () else None)
 
 
 # reshape ------------------------------------------------------------------------

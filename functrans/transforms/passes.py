@@ -29,17 +29,38 @@ def _literal_key(x: Literal):
     return ("literal", x.value.item() if hasattr(x.value, "item") else x.value, x.aval.dtype, x.aval.weak_type)
 
 
+def _fold_scalar_broadcasts(inputs, scalar_of, out_shape):
+    """Elementwise operands that are broadcasts of a rank-0 value are
+    replaced by that value (primitives accept rank-0 operands), as long as
+    another operand still carries the output's shape."""
+    folded = [scalar_of.get(x) if type(x) is Var else None for x in inputs]
+    if not any(f is not None for f in folded):
+        return inputs
+    if not any(f is None and x.aval.shape == out_shape for f, x in zip(folded, inputs)):
+        first = next(i for i, f in enumerate(folded) if f is not None)
+        folded[first] = None
+    return [x if f is None else f for f, x in zip(folded, inputs)]
+
+
 def forward_and_cse(jaxpr: Jaxpr) -> Jaxpr:
-    """Replace identity equations by their input and repeated equations by
-    the first occurrence, in one forward walk."""
+    """Replace identity equations by their input, fold scalar broadcasts into
+    elementwise operations and replace repeated equations by the first
+    occurrence, in one forward walk."""
     subst = {}
     seen = {}
+    scalar_of = {}    # Var -> the rank-0 atom it is a broadcast of
     eqns = []
     changed = False
     for eqn in jaxpr.eqns:
         inputs = [subst.get(x, x) if type(x) is Var else x for x in eqn.inputs]
+        if eqn.primitive.elementwise and scalar_of:
+            inputs = _fold_scalar_broadcasts(inputs, scalar_of, eqn.outputs[0].aval.shape)
         if any(a is not b for a, b in zip(inputs, eqn.inputs)):
             changed = True
+        if eqn.primitive.scalar_broadcast is not None:
+            source = eqn.primitive.scalar_broadcast(inputs, eqn.params)
+            if source is not None:
+                scalar_of[eqn.outputs[0]] = source
         forward = eqn.primitive.forward
         if forward is not None and len(eqn.outputs) == 1:
             index = forward(inputs, eqn.params, eqn.outputs[0].aval)
@@ -64,6 +85,18 @@ def forward_and_cse(jaxpr: Jaxpr) -> Jaxpr:
         return jaxpr
     outvars = [subst.get(v, v) if type(v) is Var else v for v in jaxpr.outvars]
     return Jaxpr(jaxpr.constvars, jaxpr.invars, eqns, outvars)
+
+
+def bind_literals(closed: ClosedJaxpr, literals: dict) -> ClosedJaxpr:
+    """`closed` with the inputs at the given positions replaced by Literals
+    (and removed from its inputs), so that simplification can use them."""
+    jaxpr = closed.jaxpr
+    subst = {jaxpr.invars[i]: lit for i, lit in literals.items()}
+    eqns = [Eqn(e.primitive, [subst.get(x, x) if type(x) is Var else x for x in e.inputs], e.outputs, e.params)
+            for e in jaxpr.eqns]
+    invars = [v for i, v in enumerate(jaxpr.invars) if i not in literals]
+    outvars = [subst.get(v, v) if type(v) is Var else v for v in jaxpr.outvars]
+    return ClosedJaxpr(Jaxpr(jaxpr.constvars, invars, eqns, outvars), closed.consts)
 
 
 def simplify(closed: ClosedJaxpr) -> ClosedJaxpr:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..core import _ABSTRACT, new_trace
 from ..ir import ClosedJaxpr, Jaxpr
+from .passes import dce
 
 
 def trace_flat(fun, in_avals, providers=None, kind="make_jaxpr") -> ClosedJaxpr:
@@ -17,7 +18,8 @@ def trace_flat(fun, in_avals, providers=None, kind="make_jaxpr") -> ClosedJaxpr:
     with new_trace(kind) as trace:
         args = [trace.new_arg(aval, provider) for aval, provider in zip(in_avals, providers)]
         outs = fun(*args)
-        return trace.to_jaxpr(args, outs)
+        closed = trace.to_jaxpr(args, outs)
+    return ClosedJaxpr(dce(closed.jaxpr), closed.consts)
 
 
 def build_jaxpr(trace, const_args, const_values, in_args, outs) -> ClosedJaxpr:
@@ -25,7 +27,7 @@ def build_jaxpr(trace, const_args, const_values, in_args, outs) -> ClosedJaxpr:
     `const_values`) become constvars beside any the pass itself lifted."""
     closed = trace.to_jaxpr(in_args, outs)
     jaxpr = closed.jaxpr
-    jaxpr = Jaxpr(list(jaxpr.constvars) + [t.var for t in const_args], jaxpr.invars, jaxpr.eqns, jaxpr.outvars)
+    jaxpr = Jaxpr(list(jaxpr.constvars) + [t.ir_var for t in const_args], jaxpr.invars, jaxpr.eqns, jaxpr.outvars)
     return ClosedJaxpr(jaxpr, list(closed.consts) + list(const_values))
 
 

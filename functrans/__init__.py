@@ -1,0 +1,11 @@
+"""functrans: JAX-style function transformations traced to an IR and
+compiled with numba.
+
+    import functrans as ft, functrans.numpy as fnp
+    ft.grad(lambda x: fnp.sum(fnp.tanh(x) ** 2))(x)
+"""
+from . import numpy, tree_util  # noqa: F401  (numpy gives tracers their operators)
+from .api import (grad, jvp, linearize, make_jaxpr, value_and_grad, vjp)  # noqa: F401
+from .numpy import stop_gradient  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,355 @@
+"""The public transformations: the only pytree-aware layer.
+
+Each function flattens its arguments, calls a flat core from `transforms/`
+and unflattens the result. Automatic differentiation is: trace the function
+(with concrete values, so Python control flow works) -> `jvp_jaxpr` ->
+`partial_eval_jaxpr` (linearize) -> `transpose_jaxpr` (reverse mode) ->
+simplify -> evaluate. Evaluating under an enclosing trace records into it,
+which is how transforms nest.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from . import dtypes
+from .core import Tracer, current_trace, eval_closed
+from .errors import GradError
+from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, aval_of
+from .ops.rules import Zero, is_differentiable
+from .transforms.jvp import jvp_jaxpr
+from .transforms.partial_eval import partial_eval_jaxpr
+from .transforms.passes import bind_literals, dce, simplify
+from .transforms.staging import trace_flat
+from .transforms.transpose import transpose_jaxpr
+from .tree_util import tree_flatten, tree_unflatten
+
+
+# ------------------------------------------------------------------ leaves
+
+def leaf_aval(x) -> ShapedArray:
+    if type(x) is Tracer:
+        return x.aval
+    return aval_of(x)
+
+
+def as_leaf(x):
+    """A flat argument: tracers stay, everything else becomes an ndarray."""
+    if type(x) is Tracer:
+        return x
+    if dtypes.is_python_scalar(x):
+        return np.asarray(x, dtypes.python_scalar_dtype(x))
+    return np.asarray(x)
+
+
+def as_output(x):
+    """What the user gets: a tracer under an enclosing transform, else an ndarray."""
+    return x if type(x) is Tracer else np.asarray(x)
+
+
+class _Store:
+    """Carries the output tree out of a flattened function call."""
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = None
+
+
+def flatten_fun(fun, in_tree, store: _Store):
+    """`fun` over pytrees as a function of flat leaves to flat leaves."""
+    def flat_fun(*leaves):
+        args, kwargs = tree_unflatten(in_tree, leaves)
+        out = fun(*args, **kwargs)
+        out_leaves, store.value = tree_flatten(out)
+        return out_leaves
+    return flat_fun
+
+
+# ----------------------------------------------------------------- make_jaxpr
+
+def make_jaxpr(fun, static_argnums=()):
+    """`make_jaxpr(f)(*args)` is the ClosedJaxpr of `f` at those argument
+    types; `print()` shows it.
+
+    >>> print(make_jaxpr(lambda x: fnp.sum(fnp.sin(x) * 2.0))(np.ones(3)))
+    """
+    static_argnums = _normalize_argnums(static_argnums)
+
+    @functools.wraps(fun)
+    def make(*args, **kwargs):
+        static = {i: args[i] for i in static_argnums}
+        dynamic = [a for i, a in enumerate(args) if i not in static]
+
+        def rebuilt(*dyn, **kw):
+            it = iter(dyn)
+            return fun(*[static[i] if i in static else next(it) for i in range(len(args))], **kw)
+
+        leaves, in_tree = tree_flatten((tuple(dynamic), kwargs))
+        store = _Store()
+        closed = trace_flat(flatten_fun(rebuilt, in_tree, store), [leaf_aval(as_leaf(x)) for x in leaves])
+        return closed
+    return make
+
+
+def _normalize_argnums(argnums):
+    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+
+# ------------------------------------------------------------- flat cores
+
+def linearize_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
+    """Trace `flat_fun` at `primals`, differentiate with respect to the
+    inputs flagged in `nonzeros` and split the result into forward values and
+    a linear Jaxpr. The last `aux_count()` outputs (known after tracing) are
+    carried along undifferentiated.
+    Returns (outputs, residuals, linear ClosedJaxpr, number of residuals)."""
+    closed = trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, kind="grad")
+    num_out = len(closed.jaxpr.outvars)
+    num_diff = num_out - aux_count()
+    jvp_closed, _ = jvp_jaxpr(closed, nonzeros, instantiate_outs=[True] * num_diff + [False] * (num_out - num_diff))
+    jvp_closed = _keep_outputs(jvp_closed, num_out + num_diff)   # aux outputs get no tangent
+    unknowns = [False] * len(primals) + [True] * sum(nonzeros)
+    known, linear, _, num_res = partial_eval_jaxpr(
+        jvp_closed, unknowns, instantiate=[False] * num_out + [True] * num_diff)
+    values = eval_closed(simplify(known), primals)
+    return values[:num_out], values[num_out:], linear, num_res
+
+
+def _keep_outputs(closed, count):
+    jaxpr = closed.jaxpr
+    kept = Jaxpr(jaxpr.constvars, jaxpr.invars, jaxpr.eqns, jaxpr.outvars[:count])
+    return ClosedJaxpr(dce(kept), closed.consts)
+
+
+def vjp_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
+    """Returns (outputs, vjp_fn): vjp_fn(cotangents of the differentiated
+    outputs) gives the cotangents of the inputs flagged in `nonzeros`."""
+    outs, residuals, linear, num_res = linearize_flat(flat_fun, primals, nonzeros, aux_count)
+    ct_jaxpr = transpose_jaxpr(linear, [False] * num_res + [True] * sum(nonzeros))
+    general = []
+
+    def vjp_fn(cts):
+        # Literal cotangents (grad's seed 1.0) are bound into the Jaxpr before
+        # simplifying, so that `x * 1.0` and its broadcasts disappear.
+        literals = {num_res + i: c for i, c in enumerate(cts) if type(c) is Literal}
+        if literals:
+            jaxpr = simplify(bind_literals(ct_jaxpr, literals))
+        else:
+            general[:] = general or [simplify(ct_jaxpr)]
+            jaxpr = general[0]
+        return eval_closed(jaxpr, list(residuals) + [c for c in cts if type(c) is not Literal])
+    return outs, vjp_fn
+
+
+def jvp_flat(flat_fun, primals, tangents):
+    """(primals_out, tangents_out); `tangents` holds Zero for inputs that are
+    not differentiated."""
+    closed = trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, kind="grad")
+    nonzeros = [type(t) is not Zero for t in tangents]
+    jvp_closed, _ = jvp_jaxpr(closed, nonzeros, instantiate_outs=True)
+    outs = eval_closed(simplify(jvp_closed), list(primals) + [t for t in tangents if type(t) is not Zero])
+    n = len(closed.jaxpr.outvars)
+    return outs[:n], outs[n:]
+
+
+# --------------------------------------------------------------- reverse mode
+
+def _split_aux(out, has_aux):
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        raise GradError("has_aux=True requires the function to return a pair (output, aux), "
+                        f"but it returned {type(out).__name__}"
+                        + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
+    return out[0], out[1]
+
+
+class _Differentiated:
+    """`fun` traced and linearized with respect to `args[argnums]`."""
+
+    def __init__(self, fun, args, kwargs, argnums, has_aux, check_out=None):
+        for i in argnums:
+            if not -len(args) <= i < len(args):
+                raise ValueError(f"argnums {argnums} is out of range for a function called with "
+                                 f"{len(args)} positional arguments")
+        argnums = tuple(i % len(args) for i in argnums)
+        leaves, self.in_tree = tree_flatten(tuple(args[i] for i in argnums))
+        self.leaves = [as_leaf(x) for x in leaves]
+        self.nonzeros = [is_differentiable(leaf_aval(x)) for x in self.leaves]
+        self.out_tree = self.aux_tree = None
+        self._num_aux = 0
+
+        def flat_fun(*diff_leaves):
+            new_args = list(args)
+            for i, a in zip(argnums, tree_unflatten(self.in_tree, diff_leaves)):
+                new_args[i] = a
+            out, aux = _split_aux(fun(*new_args, **kwargs), has_aux)
+            out_leaves, self.out_tree = tree_flatten(out)
+            if check_out is not None:
+                check_out([leaf_aval(as_leaf(o)) for o in out_leaves])
+            aux_leaves, self.aux_tree = tree_flatten(aux)
+            self._num_aux = len(aux_leaves)
+            return out_leaves + aux_leaves
+
+        outs, self._vjp = vjp_flat(flat_fun, self.leaves, self.nonzeros, lambda: self._num_aux)
+        n_out = len(outs) - self._num_aux
+        self.out_leaves, aux_leaves = outs[:n_out], outs[n_out:]
+        self.out = tree_unflatten(self.out_tree, [as_output(o) for o in self.out_leaves])
+        self.aux = tree_unflatten(self.aux_tree, [as_output(a) for a in aux_leaves]) if has_aux else None
+
+    def pullback(self, ct_leaves):
+        """Cotangents of the differentiated arguments, as a tuple of pytrees."""
+        cts = iter(self._vjp(ct_leaves))
+        flat = [as_output(next(cts)) if nz else np.zeros(leaf_aval(x).shape, leaf_aval(x).dtype)
+                for x, nz in zip(self.leaves, self.nonzeros)]
+        return tree_unflatten(self.in_tree, flat)
+
+
+def _scalar_output_check(avals):
+    if len(avals) != 1 or avals[0].shape != ():
+        shape = avals[0].shape if len(avals) == 1 else f"a pytree of {len(avals)} arrays"
+        raise GradError(
+            f"grad requires a scalar output, but the function returned shape {shape}. For a "
+            "vector-valued function use vjp (vector-Jacobian product) or jacrev (full Jacobian), "
+            "or differentiate a scalar such as the sum: grad(lambda x: f(x).sum()).")
+    if not is_differentiable(avals[0]):
+        raise GradError(f"grad requires a floating-point output, but the function returned "
+                        f"{avals[0].dtype.name}")
+
+
+def _check_float_inputs(leaves, argnums):
+    for x in leaves:
+        aval = leaf_aval(x)
+        if not is_differentiable(aval):
+            raise GradError(
+                f"grad requires real-valued (floating-point) inputs, but an input at argnums "
+                f"{argnums} has dtype {aval.dtype.name}. Pass floats (2.0 rather than 2, or "
+                "x.astype(float)); to leave an argument out, choose argnums accordingly.")
+
+
+def value_and_grad(fun, argnums=0, has_aux=False):
+    """A function returning `(fun(*args), gradient)`; with `has_aux`,
+    `((value, aux), gradient)`. The gradient has the structure of
+    `args[argnums]` (a tuple of them when `argnums` is a tuple).
+
+    >>> value_and_grad(lambda x: x ** 2)(3.0)
+    (array(9.), array(6.))
+    """
+    several = not isinstance(argnums, int)
+    argnums_t = _normalize_argnums(argnums)
+
+    @functools.wraps(fun)
+    def value_and_grad_fn(*args, **kwargs):
+        leaves = tree_flatten(tuple(args[i] for i in argnums_t if -len(args) <= i < len(args)))[0]
+        _check_float_inputs([as_leaf(x) for x in leaves], argnums)
+        d = _Differentiated(fun, args, kwargs, argnums_t, has_aux, _scalar_output_check)
+        (out,) = d.out_leaves
+        grads = d.pullback([_seed_one(out)])
+        grads = grads if several else grads[0]
+        return ((d.out, d.aux), grads) if has_aux else (d.out, grads)
+    return value_and_grad_fn
+
+
+def grad(fun, argnums=0, has_aux=False):
+    """The gradient of a scalar-valued `fun` with respect to `args[argnums]`.
+
+    >>> grad(lambda x: fnp.sum(fnp.tanh(x) ** 2))(np.ones(3))
+    """
+    value_and_grad_fn = value_and_grad(fun, argnums, has_aux)
+
+    @functools.wraps(fun)
+    def grad_fn(*args, **kwargs):
+        value, g = value_and_grad_fn(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+    return grad_fn
+
+
+def _seed_one(x) -> Literal:
+    """The cotangent 1.0 that grad pulls back through a scalar output."""
+    dtype = leaf_aval(x).dtype
+    return Literal(dtype.type(1), ShapedArray((), dtype))
+
+
+def vjp(fun, *primals, has_aux=False):
+    """`(fun(*primals), vjp_fn)`, where `vjp_fn(ct)` (callable any number of
+    times) returns a tuple of cotangents, one per primal. With `has_aux`,
+    `(out, vjp_fn, aux)`."""
+    d = _Differentiated(fun, primals, {}, tuple(range(len(primals))), has_aux)
+
+    def vjp_fn(ct):
+        ct_leaves, ct_tree = tree_flatten(ct)
+        if ct_tree != d.out_tree:
+            raise ValueError(f"vjp_fn expected a cotangent with the structure of the output, "
+                             f"{d.out_tree}, but got {ct_tree}")
+        for c, o in zip(ct_leaves, d.out_leaves):
+            if np.shape(c) != leaf_aval(o).shape:
+                raise ValueError(f"vjp_fn: cotangent of shape {np.shape(c)} for an output of shape "
+                                 f"{leaf_aval(o).shape}")
+        cts = [_cast_like(as_leaf(c), o) for c, o in zip(ct_leaves, d.out_leaves)]
+        return d.pullback(cts)
+    return (d.out, vjp_fn, d.aux) if has_aux else (d.out, vjp_fn)
+
+
+def _cast_like(c, o):
+    from .numpy import astype
+    dtype = leaf_aval(o).dtype
+    return c if leaf_aval(c).dtype == dtype else astype(c, dtype)
+
+
+# --------------------------------------------------------------- forward mode
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """`(fun(*primals), J @ tangents)`: the Jacobian-vector product.
+    `primals` and `tangents` are tuples of matching pytrees."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("jvp takes primals and tangents as tuples: jvp(f, (x,), (t,))")
+    p_leaves, p_tree = tree_flatten(tuple(primals))
+    t_leaves, t_tree = tree_flatten(tuple(tangents))
+    if p_tree != t_tree:
+        raise ValueError(f"jvp: primals and tangents must have one structure, got {p_tree} and {t_tree}")
+    p_leaves = [as_leaf(p) for p in p_leaves]
+    tangents_in = []
+    for p, t in zip(p_leaves, t_leaves):
+        pa, ta = leaf_aval(p), leaf_aval(as_leaf(t))
+        if pa.shape != ta.shape:
+            raise ValueError(f"jvp: tangent of shape {ta.shape} for a primal of shape {pa.shape}")
+        tangents_in.append(_cast_like(as_leaf(t), p) if is_differentiable(pa) else Zero(pa))
+    store, aux_store = _Store(), _Store()
+
+    def flat_fun(*leaves):
+        out, aux = _split_aux(fun(*tree_unflatten(p_tree, leaves)), has_aux)
+        out_leaves, store.value = tree_flatten(out)
+        aux_store.value = aux
+        return out_leaves
+
+    outs, touts = jvp_flat(flat_fun, p_leaves, tangents_in)
+    result = (tree_unflatten(store.value, [as_output(o) for o in outs]),
+              tree_unflatten(store.value, [as_output(t) for t in touts]))
+    if has_aux:
+        raise NotImplementedError("jvp(has_aux=True) is not supported yet; return the aux from a separate call")
+    return result
+
+
+def linearize(fun, *primals):
+    """`(fun(*primals), f_jvp)` where `f_jvp(*tangents)` evaluates the
+    linearization (the JVP) without re-running the forward pass."""
+    leaves, in_tree = tree_flatten(primals)
+    leaves = [as_leaf(x) for x in leaves]
+    store = _Store()
+
+    def flat_fun(*xs):
+        out_leaves, store.value = tree_flatten(fun(*tree_unflatten(in_tree, xs)))
+        return out_leaves
+
+    nonzeros = [is_differentiable(leaf_aval(x)) for x in leaves]
+    outs, residuals, linear, _ = linearize_flat(flat_fun, leaves, nonzeros)
+    linear = simplify(linear)
+
+    def f_jvp(*tangents):
+        t_leaves, t_tree = tree_flatten(tangents)
+        if t_tree != in_tree:
+            raise ValueError(f"f_jvp expected tangents with the structure {in_tree}, got {t_tree}")
+        ts = [_cast_like(as_leaf(t), p) for t, p, nz in zip(t_leaves, leaves, nonzeros) if nz]
+        return tree_unflatten(store.value, [as_output(o) for o in eval_closed(linear, list(residuals) + ts)])
+    return tree_unflatten(store.value, [as_output(o) for o in outs]), f_jvp
