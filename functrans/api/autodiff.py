@@ -1,11 +1,9 @@
-"""The public transformations: the only pytree-aware layer.
+"""Automatic differentiation: grad, value_and_grad, vjp, jvp, linearize.
 
-Each function flattens its arguments, calls a flat core from `transforms/`
-and unflattens the result. Automatic differentiation is: trace the function
-(with concrete values, so Python control flow works) -> `jvp_jaxpr` ->
-`partial_eval_jaxpr` (linearize) -> `transpose_jaxpr` (reverse mode) ->
-simplify -> evaluate. Evaluating under an enclosing trace records into it,
-which is how transforms nest.
+Trace the function (with concrete values, so Python control flow works) ->
+`jvp_jaxpr` -> `partial_eval_jaxpr` (linearize) -> `transpose_jaxpr` (reverse
+mode) -> simplify -> evaluate. Evaluating under an enclosing trace records
+into it, which is how transforms nest.
 """
 from __future__ import annotations
 
@@ -13,87 +11,17 @@ import functools
 
 import numpy as np
 
-from . import dtypes
-from .core import Tracer, current_trace, eval_closed
-from .errors import GradError
-from .ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray, aval_of
-from .ops.rules import Zero, is_differentiable
-from .transforms.jvp import jvp_jaxpr
-from .transforms.partial_eval import partial_eval_jaxpr
-from .transforms.passes import bind_literals, dce, simplify
-from .transforms.staging import trace_flat
-from .transforms.transpose import transpose_jaxpr
-from .tree_util import tree_flatten, tree_unflatten
-
-
-# ------------------------------------------------------------------ leaves
-
-def leaf_aval(x) -> ShapedArray:
-    if type(x) is Tracer:
-        return x.aval
-    return aval_of(x)
-
-
-def as_leaf(x):
-    """A flat argument: tracers stay, everything else becomes an ndarray."""
-    if type(x) is Tracer:
-        return x
-    if dtypes.is_python_scalar(x):
-        return np.asarray(x, dtypes.python_scalar_dtype(x))
-    return np.asarray(x)
-
-
-def as_output(x):
-    """What the user gets: a tracer under an enclosing transform, else an ndarray."""
-    return x if type(x) is Tracer else np.asarray(x)
-
-
-class _Store:
-    """Carries the output tree out of a flattened function call."""
-    __slots__ = ("value",)
-
-    def __init__(self):
-        self.value = None
-
-
-def flatten_fun(fun, in_tree, store: _Store):
-    """`fun` over pytrees as a function of flat leaves to flat leaves."""
-    def flat_fun(*leaves):
-        args, kwargs = tree_unflatten(in_tree, leaves)
-        out = fun(*args, **kwargs)
-        out_leaves, store.value = tree_flatten(out)
-        return out_leaves
-    return flat_fun
-
-
-# ----------------------------------------------------------------- make_jaxpr
-
-def make_jaxpr(fun, static_argnums=()):
-    """`make_jaxpr(f)(*args)` is the ClosedJaxpr of `f` at those argument
-    types; `print()` shows it.
-
-    >>> print(make_jaxpr(lambda x: fnp.sum(fnp.sin(x) * 2.0))(np.ones(3)))
-    """
-    static_argnums = _normalize_argnums(static_argnums)
-
-    @functools.wraps(fun)
-    def make(*args, **kwargs):
-        static = {i: args[i] for i in static_argnums}
-        dynamic = [a for i, a in enumerate(args) if i not in static]
-
-        def rebuilt(*dyn, **kw):
-            it = iter(dyn)
-            return fun(*[static[i] if i in static else next(it) for i in range(len(args))], **kw)
-
-        leaves, in_tree = tree_flatten((tuple(dynamic), kwargs))
-        store = _Store()
-        closed = trace_flat(flatten_fun(rebuilt, in_tree, store), [leaf_aval(as_leaf(x)) for x in leaves])
-        return closed
-    return make
-
-
-def _normalize_argnums(argnums):
-    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+from ..core import eval_closed
+from ..errors import GradError
+from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
+from ..ops.rules import Zero, is_differentiable
+from ..transforms.jvp import jvp_jaxpr
+from ..transforms.partial_eval import partial_eval_jaxpr
+from ..transforms.passes import bind_literals, dce, simplify
+from ..transforms.staging import trace_flat
+from ..transforms.transpose import transpose_jaxpr
+from ..tree_util import tree_flatten, tree_unflatten
+from ._leaves import Store, as_leaf, as_output, leaf_aval, normalize_argnums
 
 
 # ------------------------------------------------------------- flat cores
@@ -237,7 +165,7 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     (array(9.), array(6.))
     """
     several = not isinstance(argnums, int)
-    argnums_t = _normalize_argnums(argnums)
+    argnums_t = normalize_argnums(argnums)
 
     @functools.wraps(fun)
     def value_and_grad_fn(*args, **kwargs):
@@ -292,7 +220,7 @@ def vjp(fun, *primals, has_aux=False):
 
 
 def _cast_like(c, o):
-    from .numpy import astype
+    from ..numpy import astype
     dtype = leaf_aval(o).dtype
     return c if leaf_aval(c).dtype == dtype else astype(c, dtype)
 
@@ -315,7 +243,7 @@ def jvp(fun, primals, tangents, has_aux=False):
         if pa.shape != ta.shape:
             raise ValueError(f"jvp: tangent of shape {ta.shape} for a primal of shape {pa.shape}")
         tangents_in.append(_cast_like(as_leaf(t), p) if is_differentiable(pa) else Zero(pa))
-    store, aux_store = _Store(), _Store()
+    store, aux_store = Store(), Store()
 
     def flat_fun(*leaves):
         out, aux = _split_aux(fun(*tree_unflatten(p_tree, leaves)), has_aux)
@@ -336,7 +264,7 @@ def linearize(fun, *primals):
     linearization (the JVP) without re-running the forward pass."""
     leaves, in_tree = tree_flatten(primals)
     leaves = [as_leaf(x) for x in leaves]
-    store = _Store()
+    store = Store()
 
     def flat_fun(*xs):
         out_leaves, store.value = tree_flatten(fun(*tree_unflatten(in_tree, xs)))

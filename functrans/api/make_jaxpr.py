@@ -1,0 +1,32 @@
+"""make_jaxpr: the IR of a function, for people to read."""
+from __future__ import annotations
+
+import functools
+
+from ..transforms.staging import trace_flat
+from ..tree_util import tree_flatten
+from ._leaves import Store, as_leaf, flatten_fun, leaf_aval, normalize_argnums
+
+
+def make_jaxpr(fun, static_argnums=()):
+    """`make_jaxpr(f)(*args)` is the ClosedJaxpr of `f` at those argument
+    types; `print()` shows it.
+
+    >>> print(make_jaxpr(lambda x: fnp.sum(fnp.sin(x) * 2.0))(np.ones(3)))
+    """
+    static_argnums = normalize_argnums(static_argnums)
+
+    @functools.wraps(fun)
+    def make(*args, **kwargs):
+        static = {i: args[i] for i in static_argnums}
+        dynamic = [a for i, a in enumerate(args) if i not in static]
+
+        def rebuilt(*dyn, **kw):
+            it = iter(dyn)
+            return fun(*[static[i] if i in static else next(it) for i in range(len(args))], **kw)
+
+        leaves, in_tree = tree_flatten((tuple(dynamic), kwargs))
+        store = Store()
+        closed = trace_flat(flatten_fun(rebuilt, in_tree, store), [leaf_aval(as_leaf(x)) for x in leaves])
+        return closed
+    return make
