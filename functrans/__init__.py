@@ -5,8 +5,8 @@ compiled with numba.
     ft.grad(lambda x: fnp.sum(fnp.tanh(x) ** 2))(x)
 """
 from . import numpy, tree_util  # noqa: F401  (numpy gives tracers their operators)
-from .api import (grad, hessian, jacfwd, jacrev, jvp, linearize, make_jaxpr, value_and_grad,  # noqa: F401
-                  vjp, vmap)
+from .api import (checkpoint, custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jit,  # noqa: F401
+                  jvp, linearize, make_jaxpr, remat, value_and_grad, vjp, vmap)
 from .numpy import stop_gradient  # noqa: F401
 
 __version__ = "0.1.0"

@@ -42,11 +42,13 @@ class Primitive:
                 merely passes through (`x * 1`), or None; used by passes.
     scalar_broadcast: (inputs, params) -> the rank-0 input an equation only
                 broadcasts, or None; lets passes fold it into elementwise ops.
+    inline:     for call-like primitives, (params) -> the ClosedJaxpr an
+                equation applies, which the backend inlines.
     """
 
     def __init__(self, name, *, shape, impl, multiple_results=False, jvp=None,
                  transpose=None, batch=None, numba=None, partial_eval=None,
-                 forward=None, scalar_broadcast=None, elementwise=False):
+                 forward=None, scalar_broadcast=None, inline=None, elementwise=False):
         self.name = name
         self.shape = shape
         self.impl = impl
@@ -58,6 +60,7 @@ class Primitive:
         self.partial_eval = partial_eval
         self.forward = forward
         self.scalar_broadcast = scalar_broadcast
+        self.inline = inline
         self.elementwise = elementwise
         REGISTRY[name] = self
 

@@ -7,3 +7,7 @@ from .autodiff import grad, jvp, linearize, value_and_grad, vjp  # noqa: F401
 from .make_jaxpr import make_jaxpr  # noqa: F401
 from .batching import vmap  # noqa: F401
 from .jacobians import hessian, jacfwd, jacrev  # noqa: F401
+from .custom import checkpoint, custom_jvp, custom_vjp  # noqa: F401
+from .jit import jit  # noqa: F401
+
+remat = checkpoint

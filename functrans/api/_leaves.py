@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import dtypes
 from ..core import Tracer
-from ..ir import ShapedArray, aval_of
+from ..ir import Literal, ShapedArray, aval_of
 from ..tree_util import tree_flatten, tree_unflatten
 
 def leaf_aval(x) -> ShapedArray:
@@ -19,6 +19,8 @@ def as_leaf(x):
     """A flat argument: tracers stay, everything else becomes an ndarray."""
     if type(x) is Tracer:
         return x
+    if type(x) is Literal:    # rules hand inline constants through as Literals
+        return np.asarray(x.value)
     if dtypes.is_python_scalar(x):
         return np.asarray(x, dtypes.python_scalar_dtype(x))
     return np.asarray(x)

@@ -99,6 +99,39 @@ def bind_literals(closed: ClosedJaxpr, literals: dict) -> ClosedJaxpr:
     return ClosedJaxpr(Jaxpr(jaxpr.constvars, invars, eqns, outvars), closed.consts)
 
 
+def inline_calls(closed: ClosedJaxpr) -> ClosedJaxpr:
+    """Replace every equation of a call-like primitive (its `inline` field)
+    by the equations of the Jaxpr it calls, recursively, with fresh Vars.
+    The consts of inlined Jaxprs join the outer consts."""
+    constvars, consts = list(closed.jaxpr.constvars), list(closed.consts)
+
+    def splice(jaxpr, env, eqns):
+        for eqn in jaxpr.eqns:
+            inputs = [env.get(x, x) if type(x) is Var else x for x in eqn.inputs]
+            if eqn.primitive.inline is None:
+                outputs = [Var(v.aval) for v in eqn.outputs]
+                env.update(zip(eqn.outputs, outputs))
+                eqns.append(Eqn(eqn.primitive, inputs, outputs, eqn.params))
+                continue
+            inner = eqn.primitive.inline(eqn.params)
+            inner_env = dict(zip(inner.jaxpr.invars, inputs))
+            for v, c in zip(inner.jaxpr.constvars, inner.consts):
+                inner_env[v] = Var(v.aval)
+                constvars.append(inner_env[v])
+                consts.append(c)
+            splice(inner.jaxpr, inner_env, eqns)
+            env.update(zip(eqn.outputs, [inner_env.get(v, v) if type(v) is Var else v
+                                         for v in inner.jaxpr.outvars]))
+
+    jaxpr = closed.jaxpr
+    if not any(e.primitive.inline is not None for e in jaxpr.eqns):
+        return closed
+    env, eqns = {}, []
+    splice(jaxpr, env, eqns)
+    outvars = [env.get(v, v) if type(v) is Var else v for v in jaxpr.outvars]
+    return ClosedJaxpr(Jaxpr(constvars, jaxpr.invars, eqns, outvars), consts)
+
+
 def simplify(closed: ClosedJaxpr) -> ClosedJaxpr:
     """All simplification passes, to a Jaxpr as lean as a hand-written one."""
     jaxpr = dce(forward_and_cse(closed.jaxpr))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..core import bind
 from ..errors import UnsupportedError
 from ..ir import ClosedJaxpr, Literal, ShapedArray
-from ..ops.rules import not_mapped
+from ..ops.rules import bdim_at_front, not_mapped
 from .staging import build_jaxpr, pass_trace
 
 
@@ -54,12 +54,16 @@ def batch_eval(jaxpr, consts, args, dims):
     return [read(v) for v in jaxpr.outvars], [dim(v) for v in jaxpr.outvars]
 
 
-def vmap_jaxpr(closed: ClosedJaxpr, in_dims, size: int):
+def vmap_jaxpr(closed: ClosedJaxpr, in_dims, size: int, outs_at_front=False):
     """The batched version of `closed`: inputs get their batch dimension at
-    `in_dims` (`not_mapped` for unbatched ones). Returns (jaxpr, out_dims)."""
+    `in_dims` (`not_mapped` for unbatched ones). Returns (jaxpr, out_dims).
+    With `outs_at_front` every output is batched, at axis 0."""
     jaxpr = closed.jaxpr
     with pass_trace() as trace:
         consts = [trace.new_arg(v.aval) for v in jaxpr.constvars]
         args = [trace.new_arg(batched_aval(v.aval, d, size)) for v, d in zip(jaxpr.invars, in_dims)]
         outs, out_dims = batch_eval(jaxpr, consts, args, in_dims)
+        if outs_at_front:
+            outs = [bdim_at_front(o, d, size) for o, d in zip(outs, out_dims)]
+            out_dims = [0] * len(outs)
         return build_jaxpr(trace, consts, closed.consts, args, outs), out_dims

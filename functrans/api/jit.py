@@ -1,0 +1,185 @@
+"""jit: trace once per input signature, compile the Jaxpr with numba, call
+the kernel from then on.
+
+The call path is short on purpose (it is measured by the W4 benchmark): a
+signature tuple from the arguments, one dict lookup, the kernel call. Under
+an enclosing transform the traced Jaxpr is bound as a `closed_call`, whose
+rules transform it and whose impl compiles it, so `grad(jit(f))` and
+`jit(grad(f))` both run compiled code.
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+import numpy as np
+
+from ..core import Tracer
+from ..ops.calls import closed_call, open_jaxpr
+from ..transforms.passes import inline_calls, simplify
+from ..transforms.staging import trace_flat
+from ..tree_util import tree_flatten, tree_unflatten
+from ._leaves import Store, as_leaf, as_output, flatten_fun, leaf_aval, normalize_argnums
+
+_SCALAR_SIGNATURES = {float: "float", int: "int", bool: "bool"}
+
+
+def _fast_signature(args):
+    """The cache key of plain positional arrays and Python scalars, or None."""
+    key = []
+    for a in args:
+        t = type(a)
+        if t is np.ndarray:
+            key.append((a.shape, a.dtype))
+        else:
+            sig = _SCALAR_SIGNATURES.get(t)
+            if sig is None:
+                return None
+            key.append(sig)
+    return tuple(key)
+
+
+class _Compiled:
+    """One traced-and-compiled specialisation of a jitted function."""
+    __slots__ = ("jaxpr", "consts", "out_tree", "kernel", "single")
+
+    def __init__(self, closed, out_tree):
+        self.jaxpr, self.consts = open_jaxpr(closed)
+        self.out_tree = out_tree
+        self.kernel = None
+        self.single = out_tree.num_leaves == 1 and out_tree.node_type is None
+
+    def compile(self):
+        if self.kernel is None:
+            from ..backend import compile_jaxpr
+            self.kernel = compile_jaxpr(simplify(inline_calls(self.jaxpr)))
+        return self.kernel
+
+    def run(self, leaves):
+        outs = self.compile()(*self.consts, *leaves)
+        return outs[0] if self.single else tree_unflatten(self.out_tree, list(outs))
+
+
+def _describe_miss(key, previous) -> str:
+    """Why a call missed the cache, in words, for FUNCTRANS_LOG_COMPILES."""
+    if previous is None:
+        return "first call"
+    (static, tree, avals), (old_static, old_tree, old_avals) = key, previous
+    if static != old_static:
+        return f"new static arguments {static} (was {old_static})"
+    if tree != old_tree:
+        return "new argument structure"
+    if [a.shape for a in avals] != [a.shape for a in old_avals]:
+        return "new shapes " + ", ".join(a.str_short() for a in avals)
+    if [a.dtype for a in avals] != [a.dtype for a in old_avals]:
+        return "new dtypes " + ", ".join(a.str_short() for a in avals)
+    return "new weak types (a Python scalar where an array was, or the reverse)"
+
+
+class JitFunction:
+    """What `jit(fun)` returns: call it like `fun`."""
+
+    def __init__(self, fun, static_argnums=(), static_argnames=()):
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.static_argnums = normalize_argnums(static_argnums)
+        self.static_argnames = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+        self._has_static = bool(self.static_argnums or self.static_argnames)
+        self._fast = {}       # fast signature -> _Compiled
+        self._cache = {}      # (static, treedef, avals) -> _Compiled
+        self._last_key = None
+
+    def clear_cache(self):
+        self._fast.clear()
+        self._cache.clear()
+        self._last_key = None
+
+    def _cache_size(self) -> int:
+        return len(self._cache)
+
+    def __call__(self, *args, **kwargs):
+        if not kwargs and not self._has_static:
+            key = _fast_signature(args)
+            if key is not None:
+                entry = self._fast.get(key)
+                if entry is not None:
+                    return entry.run(args)
+                entry = self._lookup(args, {})
+                self._fast[key] = entry
+                return entry.run([_kernel_arg(as_leaf(a)) for a in args])
+        return self._call_general(args, kwargs)
+
+    def _split_static(self, args, kwargs):
+        static = []
+        for i in self.static_argnums:
+            if not -len(args) <= i < len(args):
+                raise ValueError(f"jit: static_argnums {self.static_argnums} is out of range for a "
+                                 f"call with {len(args)} positional arguments")
+            static.append(args[i])
+        static += [kwargs[n] for n in self.static_argnames if n in kwargs]
+        for value in static:
+            try:
+                hash(value)
+            except TypeError:
+                raise TypeError(f"jit: a static argument must be hashable, but got a "
+                                f"{type(value).__name__}: {value!r}. Pass a tuple instead of a list, "
+                                "or do not mark it static.") from None
+        positions = {i % len(args) for i in self.static_argnums}
+        dyn_args = tuple(a for i, a in enumerate(args) if i not in positions)
+        dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
+        return tuple(static), dyn_args, dyn_kwargs
+
+    def _lookup(self, args, kwargs):
+        static, dyn_args, dyn_kwargs = self._split_static(args, kwargs)
+        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        avals = tuple(leaf_aval(as_leaf(x)) for x in leaves)
+        key = (static, in_tree, avals)
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._trace(args, kwargs, in_tree, avals)
+            if os.environ.get("FUNCTRANS_LOG_COMPILES"):
+                print(f"functrans.jit: compiling {getattr(self.fun, '__name__', 'function')} for "
+                      f"({', '.join(a.str_short() for a in avals)}): {_describe_miss(key, self._last_key)}")
+            self._cache[key] = entry
+        self._last_key = key
+        return entry
+
+    def _trace(self, args, kwargs, in_tree, avals):
+        positions = {i % len(args) for i in self.static_argnums}
+
+        def with_static(*dyn, **dyn_kwargs):
+            dyn_iter = iter(dyn)
+            full = [args[i] if i in positions else next(dyn_iter) for i in range(len(args))]
+            return self.fun(*full, **{**dyn_kwargs, **{n: kwargs[n] for n in self.static_argnames if n in kwargs}})
+        store = Store()
+        closed = trace_flat(flatten_fun(with_static, in_tree, store), list(avals), kind="jit")
+        return _Compiled(simplify(closed), store.value)
+
+    def _call_general(self, args, kwargs):
+        entry = self._lookup(args, kwargs)
+        _, dyn_args, dyn_kwargs = self._split_static(args, kwargs)
+        leaves = [as_leaf(x) for x in tree_flatten((dyn_args, dyn_kwargs))[0]]
+        if any(type(x) is Tracer for x in leaves):
+            # Under a transform: stage a call of the traced Jaxpr.
+            outs = closed_call(*entry.consts, *leaves, call_jaxpr=entry.jaxpr, name=self.__name__)
+            return tree_unflatten(entry.out_tree, [as_output(o) for o in outs])
+        return entry.run([_kernel_arg(x) for x in leaves])
+
+
+def _kernel_arg(x):
+    """Rank-0 arrays go to kernels as scalars."""
+    return x[()] if type(x) is np.ndarray and x.ndim == 0 else x
+
+
+def jit(fun=None, *, static_argnums=(), static_argnames=()):
+    """`fun` compiled to native code with numba, traced once per argument
+    signature (shapes, dtypes, weak types, tree structure, static values).
+    Usable as `@jit` or `jit(f, static_argnums=...)`.
+
+    >>> f = jit(lambda x: x * 2.0 + 1.0)
+    >>> f(3.0)
+    7.0
+    """
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames)
+    return JitFunction(fun, static_argnums, static_argnames)
