@@ -1,9 +1,11 @@
 """Primitives, `bind`, the staging tracer and the current-trace context.
 
-There is one kind of tracer. Binding a primitive with a tracer among its
-arguments records an equation in the *current* trace (the innermost one
-alive); a tracer of an enclosing trace met there becomes a constvar of the
-current trace, which is how nested transforms and closures compose. A tracer
+There is one kind of tracer. Binding a primitive with tracers among its
+arguments records an equation in the innermost of *their* traces; a tracer
+of an enclosing trace met there becomes a constvar of it, which is how nested
+transforms and closures compose. Choosing the trace from the arguments (as
+JAX does) rather than from the context means work on outer or concrete values
+never lands in an inner Jaxpr: that is what lets `grad` linearize online. A tracer
 knows its concrete value when every input it came from is concrete; that value
 is computed lazily, only when Python asks for it (`bool(x > 0)` under `grad`).
 With no tracer among its arguments `bind` simply runs the NumPy impl.
@@ -116,11 +118,12 @@ _WHY_ABSTRACT = {
 
 class Trace:
     """Records the equations bound while it is current."""
-    __slots__ = ("parent", "kind", "alive", "eqns", "constvars", "consts",
+    __slots__ = ("parent", "level", "kind", "alive", "eqns", "constvars", "consts",
                  "lifted", "providers", "values", "producer")
 
     def __init__(self, parent, kind):
         self.parent = parent
+        self.level = 0 if parent is None else parent.level + 1
         self.kind = kind
         self.alive = True
         self.eqns = []
@@ -255,14 +258,17 @@ def _escaped(tracer) -> UnexpectedTracerError:
 # ------------------------------------------------------------------- bind
 
 def bind(prim: Primitive, args, params):
-    """Apply `prim`: record it if any argument is traced, else evaluate it."""
+    """Apply `prim`: record it in the innermost trace among its arguments',
+    or evaluate it when none is traced."""
+    trace = None
     for a in args:
-        if type(a) is Tracer:
-            trace = _state.current
-            if trace is None or not a.trace.alive:
-                raise _escaped(a)
-            return trace.record(prim, args, params)
-    return prim.impl(*[a.value if type(a) is Literal else a for a in args], **params)
+        if type(a) is Tracer and (trace is None or a.trace.level > trace.level):
+            trace = a.trace
+    if trace is None:
+        return prim.impl(*[a.value if type(a) is Literal else a for a in args], **params)
+    if not trace.alive:
+        raise _escaped(next(a for a in args if type(a) is Tracer and a.trace is trace))
+    return trace.record(prim, args, params)
 
 
 def eval_jaxpr(jaxpr: Jaxpr, consts, args) -> list:

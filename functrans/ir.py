@@ -19,8 +19,8 @@ class ShapedArray:
     __slots__ = ("shape", "dtype", "weak_type")
 
     def __init__(self, shape, dtype, weak_type=False):
-        self.shape = tuple(shape)
-        self.dtype = np.dtype(dtype)
+        self.shape = shape if type(shape) is tuple else tuple(shape)
+        self.dtype = dtype if type(dtype) is np.dtype or isinstance(dtype, np.dtype) else np.dtype(dtype)
         self.weak_type = bool(weak_type)
 
     @property
@@ -57,6 +57,8 @@ class ShapedArray:
 
 def aval_of(value) -> ShapedArray:
     """The aval of a concrete value (NumPy array, NumPy or Python scalar)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return ShapedArray(value.shape, value.dtype)
     from . import dtypes
     if dtypes.is_python_scalar(value):
         return ShapedArray((), dtypes.python_scalar_dtype(value), weak_type=True)

@@ -11,14 +11,14 @@ import functools
 
 import numpy as np
 
-from ..core import eval_closed
+from ..core import Tracer, eval_closed
 from ..errors import GradError
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
-from ..ops.rules import Zero, is_differentiable
-from ..transforms.jvp import jvp_jaxpr
+from ..ops.rules import Zero, instantiate, is_differentiable
+from ..transforms.jvp import jvp_eval, jvp_jaxpr
 from ..transforms.partial_eval import partial_eval_jaxpr
 from ..transforms.passes import bind_literals, dce, simplify
-from ..transforms.staging import trace_flat
+from ..transforms.staging import pass_trace, trace_flat
 from ..transforms.transpose import transpose_jaxpr
 from ..tree_util import tree_flatten, tree_unflatten
 from ._leaves import Store, as_leaf, as_output, leaf_aval, normalize_argnums
@@ -35,13 +35,41 @@ def linearize_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
     closed = trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, kind="grad")
     num_out = len(closed.jaxpr.outvars)
     num_diff = num_out - aux_count()
+    if not any(e.primitive.partial_eval is not None for e in closed.jaxpr.eqns):
+        outs, linear = _linearize_online(closed, primals, nonzeros, num_diff)
+        return outs, [], linear, 0
     jvp_closed, _ = jvp_jaxpr(closed, nonzeros, instantiate_outs=[True] * num_diff + [False] * (num_out - num_diff))
     jvp_closed = _keep_outputs(jvp_closed, num_out + num_diff)   # aux outputs get no tangent
     unknowns = [False] * len(primals) + [True] * sum(nonzeros)
     known, linear, _, num_res = partial_eval_jaxpr(
         jvp_closed, unknowns, instantiate=[False] * num_out + [True] * num_diff)
-    values = eval_closed(simplify(known), primals)
+    values = eval_closed(_simplify_if_staged(known, primals), primals)
     return values[:num_out], values[num_out:], linear, num_res
+
+
+def _linearize_online(closed, primals, nonzeros, num_diff):
+    """JVP with the primals as they are (concrete, or tracers of an outer
+    trace) and the tangents as tracers of a fresh trace: `bind` evaluates or
+    records each primal operation where its inputs live, so only the tangent
+    operations land in the new trace. That trace is the linear Jaxpr; the
+    primal values it reads are its consts (the residuals)."""
+    jaxpr = closed.jaxpr
+    with pass_trace() as trace:
+        tangents = [trace.new_arg(leaf_aval(p)) if nz else Zero(leaf_aval(p)) for p, nz in zip(primals, nonzeros)]
+        outs, tangents_out = jvp_eval(jaxpr, closed.consts, primals, tangents)
+        tangents_out = [instantiate(t) for t in tangents_out[:num_diff]]
+        linear = trace.to_jaxpr([t for t in tangents if type(t) is not Zero], tangents_out)
+    return outs, linear
+
+
+def _staged(values) -> bool:
+    return any(type(v) is Tracer for v in values)
+
+
+def _simplify_if_staged(closed, args):
+    """Simplify a Jaxpr that will be recorded into an enclosing trace; one
+    evaluated right away on arrays is cheaper to run as it is."""
+    return simplify(closed) if _staged(closed.consts) or _staged(args) else closed
 
 
 def _keep_outputs(closed, count):
@@ -55,18 +83,16 @@ def vjp_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
     outputs) gives the cotangents of the inputs flagged in `nonzeros`."""
     outs, residuals, linear, num_res = linearize_flat(flat_fun, primals, nonzeros, aux_count)
     ct_jaxpr = transpose_jaxpr(linear, [False] * num_res + [True] * sum(nonzeros))
-    general = []
 
     def vjp_fn(cts):
+        args = list(residuals) + list(cts)
+        if not (_staged(ct_jaxpr.consts) or _staged(args)):
+            return eval_closed(ct_jaxpr, [c.value if type(c) is Literal else c for c in args])
         # Literal cotangents (grad's seed 1.0) are bound into the Jaxpr before
         # simplifying, so that `x * 1.0` and its broadcasts disappear.
-        literals = {num_res + i: c for i, c in enumerate(cts) if type(c) is Literal}
-        if literals:
-            jaxpr = simplify(bind_literals(ct_jaxpr, literals))
-        else:
-            general[:] = general or [simplify(ct_jaxpr)]
-            jaxpr = general[0]
-        return eval_closed(jaxpr, list(residuals) + [c for c in cts if type(c) is not Literal])
+        literals = {i: c for i, c in enumerate(args) if type(c) is Literal}
+        jaxpr = simplify(bind_literals(ct_jaxpr, literals))
+        return eval_closed(jaxpr, [c for c in args if type(c) is not Literal])
     return outs, vjp_fn
 
 

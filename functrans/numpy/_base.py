@@ -99,14 +99,34 @@ def broadcast_args(op, *args):
     return [a if s == () or s == out_shape else broadcast_to(a, out_shape) for a, s in zip(args, shapes)]
 
 
+def _operand_beside(value, tracer):
+    """`value` as an operand of a binary op with `tracer` if no promotion or
+    broadcasting is needed (the common case inside rules), else None."""
+    t = type(value)
+    aval = tracer.aval
+    if t is float or t is int:    # a weak literal of the tracer's (float) dtype
+        if aval.dtype.kind == "f":
+            return Literal(aval.dtype.type(value), ShapedArray((), aval.dtype, weak_type=True))
+        return None
+    if t is Literal or t is np.ndarray or t is Tracer:
+        other = value.aval if t is not np.ndarray else value
+        if other.dtype == aval.dtype and (other.shape == aval.shape or other.shape == () or aval.shape == ()):
+            if t is not Tracer or other.weak_type == aval.weak_type:
+                return value
+    return None
+
+
 def binary(prim, op_name):
     """A NumPy-style binary function over the strict primitive `prim`."""
     def fn(x, y):
-        if type(x) is Tracer and type(y) is Tracer:     # fast path: no promotion to do
-            ax, ay = x.aval, y.aval
-            if ax.dtype == ay.dtype and ax.weak_type == ay.weak_type and (
-                    ax.shape == ay.shape or ax.shape == () or ay.shape == ()):
-                return prim(x, y)
+        if type(x) is Tracer:     # fast paths: nothing to promote or broadcast
+            operand = _operand_beside(y, x)
+            if operand is not None:
+                return prim(x, operand)
+        elif type(y) is Tracer:
+            operand = _operand_beside(x, y)
+            if operand is not None:
+                return prim(operand, y)
         x, y = promote(x, y)
         return prim(*broadcast_args(op_name, x, y))
     fn.__name__ = op_name

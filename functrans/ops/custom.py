@@ -9,8 +9,11 @@ The user rules arrive here already flattened (see api/custom.py).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..core import Primitive, eval_jaxpr
 from ..errors import UnsupportedError
+from ..ir import Literal
 from . import reduce, rules
 from .calls import open_jaxpr
 from .rules import Zero, not_mapped
@@ -22,6 +25,11 @@ def _shape(*avals, call_jaxpr, **params):
 
 def _impl(*args, call_jaxpr, **params):
     return eval_jaxpr(call_jaxpr.jaxpr, call_jaxpr.consts, args)
+
+
+def _user_values(values):
+    """What user rules receive: inline Literals become arrays."""
+    return [np.asarray(v.value) if type(v) is Literal else v for v in values]
 
 
 def _const_tangents_must_be_zero(tangents, num_consts, kind):
@@ -38,7 +46,7 @@ def _custom_jvp_rule(primals, tangents, params):
     _const_tangents_must_be_zero(tangents, num_consts, "custom_jvp")
     args, arg_tangents = primals[num_consts:], tangents[num_consts:]
     arg_tangents = [rules.instantiate(t) for t in arg_tangents]
-    outs, out_tangents = params["jvp"](list(args), arg_tangents)
+    outs, out_tangents = params["jvp"](_user_values(args), arg_tangents)
     return list(outs), list(out_tangents)
 
 
@@ -51,8 +59,7 @@ custom_jvp_call = Primitive("custom_jvp_call", shape=_shape, impl=_impl, multipl
 def _custom_vjp_rule(primals, tangents, params):
     num_consts = params["num_consts"]
     _const_tangents_must_be_zero(tangents, num_consts, "custom_vjp")
-    args = list(primals[num_consts:])
-    outs, residuals = params["fwd"](args)
+    outs, residuals = params["fwd"](_user_values(primals[num_consts:]))
     arg_tangents = [rules.instantiate(t) for t in tangents[num_consts:]]
     out_avals = tuple(rules.aval_of(o) for o in outs)
     out_tangents = custom_lin(*residuals, *arg_tangents, num_res=len(residuals), bwd=params["bwd"],

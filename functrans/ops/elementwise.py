@@ -30,9 +30,16 @@ def _check_kinds(name, avals, kinds):
 
 
 def _elementwise_shape(name, kinds, out_dtype=None):
+    out_dtype = None if out_dtype is None else np.dtype(out_dtype)
+
     def shape(*avals, **params):
+        first = avals[0]
+        if len(avals) == 1 or all(a is first for a in avals[1:]):   # the common, cheap case
+            if first.dtype.kind not in kinds:
+                _check_kinds(name, avals, kinds)
+            return first if out_dtype is None else ShapedArray(first.shape, out_dtype)
         _check_kinds(name, avals, kinds)
-        dtype = avals[0].dtype
+        dtype = first.dtype
         if any(a.dtype != dtype for a in avals[1:]):
             raise DTypeError(f"{name} needs operands of one dtype, got "
                              f"{', '.join(a.dtype.name for a in avals)}. functrans.numpy "

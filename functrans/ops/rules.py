@@ -40,7 +40,6 @@ class UndefinedPrimal:
 
 def zeros(aval: ShapedArray):
     """A zero array of `aval`, as a broadcast of a literal (cheap to stage)."""
-    from . import shape
     scalar = np.zeros((), aval.dtype)[()]
     return shape.broadcast_in_dim(scalar, shape=aval.shape, broadcast_dimensions=())
 
@@ -59,7 +58,6 @@ def is_differentiable(aval: ShapedArray) -> bool:
 def match_aval(term, aval: ShapedArray):
     """Broadcast a rank-0 term, or cast a term, to the output's aval: the
     elementwise primitives accept rank-0 operands beside arrays."""
-    from . import shape, elementwise
     if term.dtype != aval.dtype:
         term = elementwise.convert_element_type(term, new_dtype=aval.dtype, weak_type=aval.weak_type)
     if term.shape != aval.shape:
@@ -70,7 +68,6 @@ def match_aval(term, aval: ShapedArray):
 
 def unbroadcast(ct, aval: ShapedArray):
     """The cotangent of a rank-0 operand that was broadcast against an array."""
-    from . import reduce
     if ct.shape != aval.shape:
         assert aval.shape == (), (ct.shape, aval.shape)
         ct = reduce.reduce_sum(ct, axes=tuple(range(len(ct.shape))))
@@ -89,7 +86,6 @@ def jvp_maps(prim, *maps):
     `map(t, *primals, out, **params)`; `None` marks a non-differentiable input."""
     def rule(primals, tangents, params):
         out = bind(prim, primals, params)
-        out_aval = aval_of(out)
         total = None
         for fn, t in zip(maps, tangents):
             if fn is None or type(t) is Zero:
@@ -97,9 +93,11 @@ def jvp_maps(prim, *maps):
             term = fn(t, *primals, out, **params)
             if term is not None:   # a map may declare its term zero
                 total = term if total is None else total + term
-        if total is None or not is_differentiable(out_aval):
-            return out, Zero(out_aval)
-        return out, match_aval(total, out_aval)
+        if total is None or out.dtype.kind not in "fc":
+            return out, Zero(aval_of(out))
+        if total.shape != out.shape or total.dtype != out.dtype:
+            total = match_aval(total, aval_of(out))
+        return out, total
     return rule
 
 
@@ -144,7 +142,6 @@ def linear_transpose(transpose_fn):
 
 def move_bdim(x, src: int, dst: int):
     """Move a batch dimension of `x` from axis `src` to axis `dst`."""
-    from . import shape
     if src == dst:
         return x
     perm = [i for i in range(len(x.shape)) if i != src]
@@ -154,7 +151,6 @@ def move_bdim(x, src: int, dst: int):
 
 def bdim_at_front(x, bdim, size: int):
     """`x` with its batch dimension at axis 0, broadcasting an unbatched `x`."""
-    from . import shape
     if bdim is not_mapped:
         x_shape = aval_of(x).shape
         return shape.broadcast_in_dim(
@@ -188,3 +184,8 @@ def forward_neutral(left=None, right=None):
 def forward_if_same_type(inputs, params, out_aval):
     """`forward` rule of shape ops and casts: a no-op when nothing changes."""
     return 0 if _same_type(inputs[0].aval, out_aval) and out_aval.weak_type <= inputs[0].aval.weak_type else None
+
+
+# The rule helpers above build with these primitives; they import this module
+# themselves, so the reference goes last (used at call time only).
+from . import elementwise, reduce, shape  # noqa: E402
