@@ -36,8 +36,14 @@ class Primitive:
     transpose:  (cts, *args, **params) -> cts for the `UndefinedPrimal` args;
                 only for primitives linear in those args.
     batch:      (args, dims, params) -> (out(s), out_dim(s)); the vmap rule.
-    numba:      scalar template such as "math.sin({})" for fusible
-                elementwise ops, or a renderer for the backend.
+    numba:      how the backend lowers it (see backend/lowering.py).
+                Elementwise: a scalar template ("math.sin({0})"), a callable
+                `(args: list[str], **params) -> str`, or a dict from dtype
+                kinds of the first operand to either ({"iu": ..., "f": ...}).
+                Otherwise: an `IndexMap` (fused as index arithmetic), a
+                `Reduction` (fused as a loop epilogue), or a statement
+                renderer `(emit: Emit, **params) -> list[str]` assigning
+                `emit.outs` from `emit.ins`. None: jit raises UnsupportedError.
     partial_eval: for higher-order primitives, splits one equation into a
                 known and an unknown part (see transforms.partial_eval).
     forward:    (inputs, params, out_aval) -> index of the input an equation
