@@ -192,6 +192,8 @@ def _pp_param(value, names, indent) -> str:
         return _pp_jaxpr(value, _Names(), indent + 4)
     if isinstance(value, np.dtype):
         return value.name
+    if isinstance(value, str):
+        return value
     if isinstance(value, tuple) and value and all(isinstance(v, (Jaxpr, ClosedJaxpr)) for v in value):
         return "(" + ", ".join(_pp_param(v, names, indent) for v in value) + ")"
     if callable(value) and hasattr(value, "__name__"):
