@@ -39,3 +39,4 @@ def slice(operand, start_indices, limit_indices, strides=None):
 
 def dynamic_slice(operand, start_indices, slice_sizes):
     return _dynamic_slice(operand, *start_indices, slice_sizes=tuple(slice_sizes))
+from .api.control import cond, fori_loop, scan, switch, while_loop  # noqa: E402,F401
