@@ -138,8 +138,12 @@ def _balanced(x, y, out):
 
 
 def _divide(x, y):
-    """Float division, or NumPy's floor division for integers."""
-    return np.floor_divide(x, y) if np.result_type(x).kind in "iub" else np.true_divide(x, y)
+    """Float division, or integer division rounding toward zero (lax.div, C)."""
+    if np.result_type(x).kind not in "iu":
+        return np.true_divide(x, y) if np.result_type(x).kind != "b" else np.floor_divide(x, y)
+    q = np.floor_divide(x, y)
+    inexact_negative = (np.fmod(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0))
+    return np.where(inexact_negative, q + 1, q).astype(q.dtype)
 
 
 def _safe_log(x):
@@ -154,8 +158,8 @@ def _trunc(q):
 # Unary ----------------------------------------------------------------------
 neg = unary("neg", np.negative, "(-{0})", "linear", NUMBER, rules.linear_transpose(lambda ct, a: neg(ct)))
 sign = unary("sign", np.sign, "np.sign({0})", None, NUMBER)
-floor = unary("floor", np.floor, "math.floor({0})", None)
-ceil = unary("ceil", np.ceil, "math.ceil({0})", None)
+floor = unary("floor", np.floor, "np.floor({0})", None)
+ceil = unary("ceil", np.ceil, "np.ceil({0})", None)
 round = unary("round", np.round, "np.round({0})", None)
 is_finite = unary("is_finite", np.isfinite, "np.isfinite({0})", None, out_dtype=np.dtype(bool))
 exp = unary("exp", np.exp, "math.exp({0})", lambda t, x, out: t * out)
@@ -182,7 +186,7 @@ logistic = unary("logistic", scipy.special.expit, "(1.0 / (1.0 + math.exp(-{0}))
 erf = unary("erf", scipy.special.erf, "math.erf({0})",
             lambda t, x, out: t * (2.0 / np.sqrt(np.pi)) * exp(-x * x))
 abs = unary("abs", np.abs, "abs({0})", lambda t, x, out: t * sign(x), NUMBER)
-not_ = unary("not", np.invert, "(not {0})", None, INTEGRAL)
+not_ = unary("not", np.invert, "np.invert({0})", None, INTEGRAL)
 stop_gradient = unary("stop_gradient", lambda x: x, "{0}", None, ANY)
 
 
@@ -246,20 +250,22 @@ sub.forward = rules.forward_neutral(right=0)
 mul = binary("mul", np.multiply, "({0} * {1})",
              (lambda t, x, y, out: t * y, lambda t, x, y, out: x * t), transpose=_transpose_mul)
 mul.forward = rules.forward_neutral(1, 1)
-div = binary("div", _divide, "({0} / {1})",
+div = binary("div", _divide, {"iub": "(abs({0}) // abs({1}) if ({0} < 0) == ({1} < 0) else -(abs({0}) // abs({1})))",
+                              "fc": "({0} / {1})"},
              (lambda t, x, y, out: t / y, lambda t, x, y, out: -t * out / y), transpose=_transpose_div)
 div.forward = rules.forward_neutral(right=1)
 pow = binary("pow", np.power, "({0} ** {1})",
              (lambda t, x, y, out: t * y * pow(x, y - 1.0),
               lambda t, x, y, out: t * out * _safe_log(x)), FLOAT)
-max = binary("max", np.maximum, "max({0}, {1})",
+max = binary("max", np.maximum, "np.maximum({0}, {1})",
              (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
-min = binary("min", np.minimum, "min({0}, {1})",
+min = binary("min", np.minimum, "np.minimum({0}, {1})",
              (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
 atan2 = binary("atan2", np.arctan2, "math.atan2({0}, {1})",
                (lambda t, x, y, out: t * y / (x * x + y * y), lambda t, x, y, out: -t * x / (x * x + y * y)),
                FLOAT)
-rem = binary("rem", np.fmod, "math.fmod({0}, {1})",
+rem = binary("rem", np.fmod, {"f": "np.fmod({0}, {1})",   # numba's integer np.fmod drops the sign
+                              "iu": "(abs({0}) % abs({1}) if {0} >= 0 else -(abs({0}) % abs({1})))"},
              (lambda t, x, y, out: t, lambda t, x, y, out: -t * _trunc(x / y)))
 and_ = binary("and", np.bitwise_and, "({0} & {1})", None, INTEGRAL)
 or_ = binary("or", np.bitwise_or, "({0} | {1})", None, INTEGRAL)
@@ -278,7 +284,7 @@ def _select_shape(pred, *cases):
     if pred.dtype.kind not in "bi":
         raise DTypeError(f"select_n needs a boolean or integer predicate, got {pred.dtype.name}")
     out = _elementwise_shape("select_n", ANY)(*cases)
-    if pred.shape not in ((), out.shape):
+    if pred.shape not in ((), out.shape) and out.shape != ():   # rank-0 cases may stand beside a pred
         raise ShapeError(f"select_n predicate shape {pred.shape} does not match the cases' {out.shape}")
     if not cases[0].shape and pred.shape:
         out = out.update(shape=pred.shape)

@@ -121,7 +121,28 @@ def _scatter_transpose(ct, x, indices, updates, axis):
         ct_x = scatter(ct, indices, rules.zeros(rules.aval_of(updates)), axis=axis)
     if type(updates) is UndefinedPrimal:
         ct_updates = gather(ct, indices, axis=axis)
+        if not _surely_unique(indices):
+            ct_updates = ct_updates * _kept_updates(indices, rules.aval_of(x).shape[axis],
+                                                    rules.aval_of(updates), axis)
     return [ct_x, None, ct_updates]
+
+
+def _surely_unique(indices) -> bool:
+    return isinstance(indices, np.ndarray) and np.unique(indices).size == indices.size
+
+
+def _kept_updates(indices, n, updates_aval, axis):
+    """1 for the updates scatter keeps (of repeated indices, the last one
+    written), 0 for the overwritten ones, broadcast to the updates' shape.
+    Found by scattering each update's own number and reading it back."""
+    idx_shape = rules.aval_of(indices).shape
+    size = int(np.prod(idx_shape, dtype=np.int64))
+    ids = np.arange(size, dtype=np.int64).reshape(idx_shape)
+    owner = scatter(np.full((n,), -1, np.int64), indices, ids, axis=0)
+    kept = gather(owner, indices, axis=0) == ids
+    kept = kept.astype(updates_aval.dtype)
+    return shape.broadcast_in_dim(kept, shape=updates_aval.shape,
+                                  broadcast_dimensions=tuple(range(axis, axis + len(idx_shape))))
 
 
 def _scatter_batch(prim):
@@ -230,3 +251,63 @@ dynamic_update_slice = Primitive("dynamic_update_slice", shape=_dynamic_update_s
                                  impl=_dynamic_update_impl, transpose=_dynamic_update_transpose,
                                  batch=_dynamic_update_batch)
 dynamic_update_slice.jvp = rules.linear_jvp(dynamic_update_slice, linear_argnums=(0, 1))
+
+
+# numba lowering: loops with the same clamping as the impls ----------------------------
+
+def _clamped(emit, k, index, n):
+    """Source of input k (an index array) at `index`, clamped into [0, n)."""
+    return emit.clamp(emit.read(k, index), builtins.max(n - 1, 0), emit.in_avals[k].dtype)
+
+
+def _render_gather(emit, axis):
+    x, indices = emit.in_avals[:2]
+    out = emit.out_avals[0]
+    idx = emit.indices(len(out.shape))
+    k = len(indices.shape)
+    source = idx[:axis] + [_clamped(emit, 1, idx[axis:axis + k], x.shape[axis])] + idx[axis + k:]
+    return emit.alloc(0) + emit.loops(zip(idx, out.shape), [emit.write(0, idx, emit.element(emit.ins[0], x, source))])
+
+
+def _render_scatter(operator):
+    def render(emit, axis):
+        x, indices, updates = emit.in_avals
+        idx = emit.indices(len(updates.shape))
+        k = len(indices.shape)
+        target = idx[:axis] + [_clamped(emit, 1, idx[axis:axis + k], x.shape[axis])] + idx[axis + k:]
+        store = f"{emit.element(emit.outs[0], x, target)} {operator} {emit.read(2, idx)}"
+        return [f"{emit.outs[0]} = {emit.ins[0]}.copy()"] + emit.loops(zip(idx, updates.shape), [store])
+    return render
+
+
+def _window_at(emit, starts, x_shape, sizes):
+    """Statements clamping the start indices like `_window`, and the slice."""
+    lines, window = [], []
+    for d, (start, aval, n, k) in enumerate(zip(starts, emit.in_avals[-len(starts):], x_shape, sizes)):
+        name = emit.temp(f"start{d}")
+        lines.append(f"{name} = {emit.clamp(start, n - k, aval.dtype)}")
+        window.append(f"{name}:{name} + {k}")
+    return lines, ", ".join(window)
+
+
+def _render_dynamic_slice(emit, slice_sizes):
+    x, out = emit.ins[0], emit.outs[0]
+    if not slice_sizes:
+        return [f"{out} = {x}"]
+    lines, window = _window_at(emit, emit.ins[1:], emit.in_avals[0].shape, slice_sizes)
+    return lines + [f"{out} = {x}[{window}]"]
+
+
+def _render_dynamic_update_slice(emit):
+    (x, update), starts, out = emit.ins[:2], emit.ins[2:], emit.outs[0]
+    if not starts:
+        return [f"{out} = {update}"]
+    lines, window = _window_at(emit, starts, emit.in_avals[0].shape, emit.in_avals[1].shape)
+    return lines + [f"{out} = {x}.copy()", f"{out}[{window}] = {update}"]
+
+
+gather.numba = _render_gather
+scatter_add.numba = _render_scatter("+=")
+scatter.numba = _render_scatter("=")
+dynamic_slice.numba = _render_dynamic_slice
+dynamic_update_slice.numba = _render_dynamic_update_slice

@@ -107,3 +107,44 @@ dot_general.jvp = rules.jvp_maps(
     dot_general,
     lambda t, x, y, out, dimension_numbers: dot_general(t, y, dimension_numbers=dimension_numbers),
     lambda t, x, y, out, dimension_numbers: dot_general(x, t, dimension_numbers=dimension_numbers))
+
+
+# numba lowering: BLAS through np.dot on (batch, M, K) x (batch, K, N) ---------------------
+
+def _as_3d(emit, k, permutation, shape3):
+    """Source of input k laid out contiguously with `shape3`."""
+    name, aval = emit.ins[k], emit.in_avals[k]
+    if not aval.shape:
+        return f"np.full({shape3!r}, {name}, {emit.dtype_expr(aval.dtype)})"
+    if list(permutation) != sorted(permutation):
+        name = f"np.transpose({name}, {tuple(permutation)!r})"
+    return f"np.ascontiguousarray({name}).reshape({shape3!r})"
+
+
+def _render_dot(emit, dimension_numbers):
+    (lc, rc), (lb, rb) = dimension_numbers
+    lhs, rhs = emit.in_avals
+    out_name, out = emit.outs[0], emit.out_avals[0]
+    lf, rf = _free_axes(len(lhs.shape), lc, lb), _free_axes(len(rhs.shape), rc, rb)
+    size = lambda aval, axes: int(np.prod([aval.shape[a] for a in axes], dtype=np.int64))
+    b, m, k, n = size(lhs, lb), size(lhs, lf), size(lhs, lc), size(rhs, rf)
+    a3, b3, prod = emit.temp("lhs"), emit.temp("rhs"), emit.temp("prod")
+    lines = [f"{a3} = {_as_3d(emit, 0, list(lb) + lf + list(lc), (b, m, k))}",
+             f"{b3} = {_as_3d(emit, 1, list(rb) + list(rc) + rf, (b, k, n))}"]
+    dtype = emit.dtype_expr(out.dtype)
+    if out.dtype.kind in "fc":   # BLAS
+        if b == 1:
+            lines.append(f"{prod} = np.dot({a3}[0], {b3}[0]).reshape((1, {m}, {n}))")
+        else:
+            lines.append(f"{prod} = np.empty(({b}, {m}, {n}), {dtype})")
+            lines += emit.loops([("j0", b)], [f"{prod}[j0] = np.dot({a3}[j0], {b3}[j0])"])
+    else:                        # numba's np.dot is for floats only
+        lines.append(f"{prod} = np.zeros(({b}, {m}, {n}), {dtype})")
+        lines += emit.loops([("j0", b), ("j1", m), ("j2", k), ("j3", n)],
+                            [f"{prod}[j0, j1, j3] += {a3}[j0, j1, j2] * {b3}[j0, j2, j3]"])
+    if out.shape:
+        return lines + [f"{out_name} = {prod}.reshape({out.shape!r})"]
+    return lines + [f"{out_name} = {prod}[0, 0, 0]"]
+
+
+dot_general.numba = _render_dot

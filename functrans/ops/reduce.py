@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend.lowering import Reduction
 from ..core import Primitive
 from ..errors import ShapeError
 from ..ir import ShapedArray
@@ -50,7 +51,7 @@ def _keep_dims(x, out, axes):
 # reduce_sum ------------------------------------------------------------------------
 
 def _sum_impl(x, axes):
-    return np.sum(x, axis=axes)
+    return np.sum(x, axis=axes, dtype=np.result_type(x))   # NumPy would widen int32 to int64
 
 
 reduce_sum = Primitive("reduce_sum", shape=_reduced_shape("reduce_sum"), impl=_sum_impl,
@@ -120,3 +121,58 @@ cumsum = Primitive("cumsum", shape=_cumsum_shape, impl=_cumsum_impl, batch=_cums
                    transpose=rules.linear_transpose(
                        lambda ct, x, axis, reverse: cumsum(ct, axis=axis, reverse=not reverse)))
 cumsum.jvp = rules.linear_jvp(cumsum)
+
+
+# numba lowering ----------------------------------------------------------------------
+
+def _lowest(dtype):
+    return -np.inf if dtype.kind == "f" else False if dtype == bool else np.iinfo(dtype).min
+
+
+def _highest(dtype):
+    return np.inf if dtype.kind == "f" else True if dtype == bool else np.iinfo(dtype).max
+
+
+reduce_sum.numba = Reduction(lambda dtype: 0, "({0} + {1})")
+reduce_max.numba = Reduction(_lowest, "np.maximum({0}, {1})")   # both propagate NaN, like np.max
+reduce_min.numba = Reduction(_highest, "np.minimum({0}, {1})")
+
+
+def _render_arg_extremum(beats):
+    """Loop over the reduced axis innermost; the first NaN wins, as in NumPy."""
+    def render(emit, axes, index_dtype):
+        (axis,), x = axes, emit.in_avals[0]
+        idx = emit.indices(len(x.shape))
+        at_first, at_j = list(idx), list(idx)
+        at_first[axis], at_j[axis] = "0", "j0"
+        best, where, value = emit.temp("best"), emit.temp("where"), emit.temp("value")
+        scan = emit.loops([("j0", f"range(1, {x.shape[axis]})")], [
+            f"{value} = {emit.read(0, at_j)}",
+            f"if {value} {beats} {best} or ({value} != {value} and {best} == {best}):",
+            f"    {best} = {value}",
+            f"    {where} = j0"])
+        kept = [(i, n) for a, (i, n) in enumerate(zip(idx, x.shape)) if a != axis]
+        body = [f"{best} = {emit.read(0, at_first)}", f"{where} = 0", *scan,
+                emit.write(0, [i for i, _ in kept], where)]
+        return emit.alloc(0) + emit.loops(kept, body)
+    return render
+
+
+argmax.numba = _render_arg_extremum(">")
+argmin.numba = _render_arg_extremum("<")
+
+
+def _render_cumsum(emit, axis, reverse):
+    x = emit.in_avals[0]
+    n, dtype = x.shape[axis], x.dtype
+    idx = emit.indices(len(x.shape))
+    idx[axis] = "j0"
+    acc = emit.temp("acc")
+    steps = f"range({n - 1}, -1, -1)" if reverse else n
+    scan = emit.loops([("j0", steps)], [f"{acc} = {emit.cast(f'{acc} + {emit.read(0, idx)}', dtype)}",
+                                        emit.write(0, idx, acc)])
+    kept = [(i, k) for a, (i, k) in enumerate(zip(idx, x.shape)) if a != axis]
+    return emit.alloc(0) + emit.loops(kept, [f"{acc} = {emit.literal(0, dtype)}", *scan])
+
+
+cumsum.numba = _render_cumsum

@@ -11,6 +11,7 @@ import builtins
 
 import numpy as np
 
+from ..backend.lowering import IndexMap
 from ..core import Primitive
 from ..errors import ShapeError
 from ..ir import ShapedArray
@@ -296,3 +297,92 @@ iota = Primitive("iota", shape=lambda dtype, shape, dimension: ShapedArray(shape
                      np.arange(shape[dimension], dtype=dtype).reshape(
                          [n if i == dimension else 1 for i, n in enumerate(shape)]), shape))
 iota.jvp = rules.zero_jvp(iota)
+
+
+# numba lowering: index maps fuse into loops; the rest are statements ----------------
+
+def _broadcast_source(idx, x, out, shape, broadcast_dimensions):
+    return [idx[d] if x.shape[i] == shape[d] else "0" for i, d in enumerate(broadcast_dimensions)]
+
+
+def _transpose_source(idx, x, out, permutation):
+    source = [None] * len(permutation)
+    for j, p in enumerate(permutation):
+        source[p] = idx[j]
+    return source
+
+
+def _squeeze_source(idx, x, out, dimensions):
+    rest = iter(idx)
+    return ["0" if a in dimensions else next(rest) for a in range(len(x.shape))]
+
+
+def _expand_source(idx, x, out, dimensions):
+    return [i for j, i in enumerate(idx) if j not in dimensions]
+
+
+def _rev_source(idx, x, out, dimensions):
+    return [f"{n - 1} - {i}" if a in dimensions else i for a, (i, n) in enumerate(zip(idx, x.shape))]
+
+
+def _strided(i, start, stride):
+    scaled = i if stride == 1 else f"{stride} * {i}"
+    return f"{start} + {scaled}" if start else scaled
+
+
+def _slice_source(idx, x, out, start_indices, limit_indices, strides):
+    return [_strided(i, s, st) for i, s, st in zip(idx, start_indices, strides or (1,) * len(idx))]
+
+
+broadcast_in_dim.numba = IndexMap(_broadcast_source)
+transpose.numba = IndexMap(_transpose_source)
+squeeze.numba = IndexMap(_squeeze_source)
+expand_dims.numba = IndexMap(_expand_source)
+rev.numba = IndexMap(_rev_source)
+slice.numba = IndexMap(_slice_source)
+
+
+def _render_reshape(emit, new_sizes):
+    (x,), (aval,), (out,) = emit.ins, emit.in_avals, emit.outs
+    if not aval.shape:
+        return [f"{out} = np.full({tuple(new_sizes)!r}, {x}, {emit.dtype_expr(aval.dtype)})"]
+    if not new_sizes:
+        return [f"{out} = {x}[{', '.join(['0'] * len(aval.shape))}]"]
+    return [f"{out} = np.ascontiguousarray({x}).reshape({tuple(new_sizes)!r})"]
+
+
+def _window(starts, limits, strides=None):
+    strides = strides or (1,) * len(starts)
+    return ", ".join(f"{s}:{l}" + (f":{st}" if st != 1 else "") for s, l, st in zip(starts, limits, strides))
+
+
+def _render_concatenate(emit, dimension):
+    lines, start = emit.alloc(0), 0
+    out_shape = emit.out_avals[0].shape
+    for x, aval in zip(emit.ins, emit.in_avals):
+        stop = start + aval.shape[dimension]
+        starts = [start if a == dimension else 0 for a in range(len(out_shape))]
+        limits = [stop if a == dimension else n for a, n in enumerate(out_shape)]
+        lines.append(f"{emit.outs[0]}[{_window(starts, limits)}] = {x}")
+        start = stop
+    return lines
+
+
+def _render_pad(emit, padding_config):
+    (x, value), (out,), x_aval = emit.ins, emit.outs, emit.in_avals[0]
+    if not x_aval.shape:
+        return [f"{out} = {x}"]
+    window = _window([lo for lo, _, _ in padding_config], _window_limits(x_aval.shape, padding_config),
+                     [interior + 1 for _, _, interior in padding_config])
+    return emit.alloc(0) + [f"{out}.fill({value})", f"{out}[{window}] = {x}"]
+
+
+def _render_iota(emit, dtype, shape, dimension):
+    idx = emit.indices(len(shape))
+    return emit.alloc(0) + emit.loops(zip(idx, shape), [emit.write(0, idx, idx[dimension])])
+
+
+reshape.numba = _render_reshape
+concatenate.numba = _render_concatenate
+pad.numba = _render_pad
+iota.numba = _render_iota

@@ -1,0 +1,128 @@
+"""Partition a Jaxpr's equations into loop groups and standalone statements.
+
+A `LoopGroup` is a maximal run of loopable equations over one iteration
+space: elementwise ones, `IndexMap`s (broadcasts, transposes, slices: index
+arithmetic) and `Reduction`s fed by them (epilogues accumulating inside the
+same loop). Invariant: the steps are in a valid evaluation order; inside a
+group, values that nothing outside the group reads stay scalars, and the
+rest (`live`) are written to arrays once.
+"""
+from __future__ import annotations
+
+from ..ir import Jaxpr, Var
+from .lowering import IndexMap, Reduction
+
+ELEMENTWISE, INDEX_MAP, REDUCTION, STATEMENT = "elementwise", "index map", "reduction", "statement"
+
+
+def kind(eqn) -> str:
+    """How an equation lowers, read off its primitive's `numba` field."""
+    prim = eqn.primitive
+    if prim.elementwise:
+        return ELEMENTWISE
+    if isinstance(prim.numba, IndexMap):
+        return INDEX_MAP
+    if isinstance(prim.numba, Reduction):
+        return REDUCTION
+    return STATEMENT
+
+
+def loop_shape(eqn) -> tuple:
+    """The iteration space of a loopable equation: a reduction loops over its
+    operand, everything else over its output."""
+    aval = eqn.inputs[0].aval if kind(eqn) == REDUCTION else eqn.outputs[0].aval
+    return aval.shape
+
+
+class LoopGroup:
+    """Equations evaluated together in one loop nest over `shape` (no loop at
+    all for shape `()`)."""
+
+    def __init__(self, shape):
+        self.shape = shape
+        self.eqns = []
+        self.produced = set()   # outputs of the loop body: scalars per iteration
+        self.reduced = set()    # outputs of reductions: ready only after the loop
+        self.live = set()       # body outputs that something outside reads
+
+    def add(self, eqn):
+        self.eqns.append(eqn)
+        (self.reduced if kind(eqn) == REDUCTION else self.produced).update(eqn.outputs)
+
+    def makes_any(self, atoms) -> bool:
+        return any(type(x) is Var and (x in self.produced or x in self.reduced) for x in atoms)
+
+    def accepts(self, eqn) -> bool:
+        how = kind(eqn)
+        if how == STATEMENT or loop_shape(eqn) != self.shape:
+            return False
+        if any(type(x) is Var and x in self.reduced for x in eqn.inputs):
+            return False   # a reduction's result exists only after the loop
+        # An index map reads its operand at another index: it must be an array.
+        return how != INDEX_MAP or eqn.inputs[0] not in self.produced
+
+    def __repr__(self):
+        return f"LoopGroup({self.shape}, {[e.primitive.name for e in self.eqns]})"
+
+
+class Statement:
+    """One equation rendered by its primitive's statement renderer."""
+
+    def __init__(self, eqn):
+        self.eqn = eqn
+
+    def __repr__(self):
+        return f"Statement({self.eqn.primitive.name})"
+
+
+def partition(jaxpr: Jaxpr) -> list:
+    """The Jaxpr's equations as `LoopGroup`s and `Statement`s, in order.
+
+    Walks the equations once, keeping one group open. An equation that
+    cannot join it but does not depend on it (a statement, or a scalar
+    computation) is hoisted before it, so that an unrelated `dot_general` or
+    `1 / n` does not split an elementwise chain."""
+    steps, group = [], None
+    for eqn in jaxpr.eqns:
+        if group is not None and group.accepts(eqn):
+            group.add(eqn)
+            continue
+        depends = group is not None and group.makes_any(eqn.inputs)
+        if kind(eqn) == STATEMENT:
+            step = Statement(eqn)
+        else:
+            step = LoopGroup(loop_shape(eqn))
+            step.add(eqn)
+        if group is not None and not depends and (isinstance(step, Statement) or step.shape == ()):
+            steps.append(step)
+            continue
+        if group is not None:
+            steps.append(group)
+        if isinstance(step, Statement):
+            steps.append(step)
+            group = None
+        else:
+            group = step
+    if group is not None:
+        steps.append(group)
+    _mark_live(jaxpr, steps)
+    return steps
+
+
+def _mark_live(jaxpr, steps):
+    readers = {}
+    for i, step in enumerate(steps):
+        for eqn in step.eqns if isinstance(step, LoopGroup) else [step.eqn]:
+            for x in eqn.inputs:
+                if type(x) is Var:
+                    readers.setdefault(x, set()).add(i)
+    outvars = {v for v in jaxpr.outvars if type(v) is Var}
+    for i, step in enumerate(steps):
+        if isinstance(step, LoopGroup):
+            step.live = {v for v in step.produced if v in outvars or readers.get(v, set()) - {i}}
+
+
+def loop_count(jaxpr: Jaxpr) -> int:
+    """How many loop nests the backend emits for `jaxpr` (what the W1
+    fusion test pins)."""
+    return sum(1 for s in partition(jaxpr) if isinstance(s, LoopGroup) and s.shape)
