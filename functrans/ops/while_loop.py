@@ -159,19 +159,18 @@ def _lin_transpose(cts, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconst
             + [next(carry_iter) if u else None for u in carry_unknown])
 
 
-def _no_higher_order(name):
+def _no_higher_order(what):
     def rule(*args, **kwargs):
         raise UnsupportedError(
-            f"Differentiating or batching the reverse-mode derivative of a while_loop ({name}) is not "
-            "supported: its trip count is only known at run time. For grad(grad(...)) or vmap(grad(...)) "
-            "use lax.fori_loop with Python int bounds or lax.scan; for Hessians use jacfwd(jacrev(f)) "
-            "only if f has no while_loop.")
+            f"{what} of the reverse-mode derivative of a while_loop is not supported (grad(grad(f)), "
+            "jvp(grad(f)) and hessian(f) need it): its trip count is only known at run time. Use "
+            "lax.fori_loop with Python int bounds, or lax.scan, which are differentiable to any order.")
     return rule
 
 
 while_lin = Primitive("while_lin", shape=_lin_shape, impl=_lin_impl, multiple_results=True,
-                      transpose=_lin_transpose, jvp=_no_higher_order("while_lin"),
-                      batch=_no_higher_order("while_lin"))
+                      transpose=_lin_transpose, jvp=_no_higher_order("Differentiation"),
+                      batch=_no_higher_order("vmap of a linearization"))
 
 
 # while_vjp: the known loop with a residual stack, then the transposed body in reverse --
@@ -180,26 +179,71 @@ def _vjp_shape(*avals, body_t, **params):
     return list(body_t.out_avals)     # cotangents of the unknown consts, then of the carry
 
 
+def _where_active(active, new, old):
+    """Per example: `new` where the example is still running, else `old`."""
+    return np.where(active.reshape(active.shape + (1,) * (np.ndim(new) - 1)), new, old)
+
+
 def _vjp_impl(*args, cond_jaxpr, known_body, body_t, cond_nconsts, known_nconsts, t_nconsts, num_res,
-              unknown_const_avals):
+              unknown_const_avals, masked=False):
     cond_consts, known_consts, t_consts, rest = split(args, cond_nconsts, known_nconsts, t_nconsts)
     n_known_carry = len(known_body.out_avals) - num_res
     carry, cts = rest[:n_known_carry], rest[n_known_carry:]
+    # Forward: the known loop, pushing each iteration's residuals (and, when
+    # batched, which examples were still running) on a growable stack.
     stack = []
-    while _run(cond_jaxpr, cond_consts + carry)[0]:
+    active = np.asarray(_run(cond_jaxpr, cond_consts + carry)[0])
+    while active.any():
         outs = _run(known_body, known_consts + carry)
-        carry, residuals = outs[:n_known_carry], outs[n_known_carry:]
-        stack.append(residuals)
+        new_carry, residuals = outs[:n_known_carry], outs[n_known_carry:]
+        carry = [_where_active(active, n, c) for n, c in zip(new_carry, carry)] if masked else new_carry
+        stack.append((residuals, active))
+        active = np.asarray(_run(cond_jaxpr, cond_consts + carry)[0])
+        if masked:
+            active = active & stack[-1][1]
+    # Backward: the transposed body, once per stored iteration, in reverse.
     acc = [np.zeros(a.shape, a.dtype) for a in unknown_const_avals]
-    for residuals in reversed(stack):
+    for residuals, was_active in reversed(stack):
         outs = _run(body_t, t_consts + residuals + cts)
-        ct_consts, cts = outs[:len(acc)], outs[len(acc):]
+        ct_consts, new_cts = outs[:len(acc)], outs[len(acc):]
+        if masked:
+            ct_consts = [_where_active(was_active, c, np.zeros_like(a)) for c, a in zip(ct_consts, acc)]
+            new_cts = [_where_active(was_active, n, c) for n, c in zip(new_cts, cts)]
         acc = [a + c for a, c in zip(acc, ct_consts)]
+        cts = new_cts
     return acc + list(cts)
 
 
+def _vjp_batch(args, dims, params):
+    """Every example runs the same number of stored steps; a batched
+    condition masks the steps an example did not take, both ways."""
+    from ..transforms.vmap import vmap_jaxpr
+    cn, kn, tn, num_res = (params["cond_nconsts"], params["known_nconsts"], params["t_nconsts"],
+                           params["num_res"])
+    size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
+    cond_consts, known_consts, t_consts, rest = split(args, cn, kn, tn)
+    cc_dims, kc_dims, tc_dims, _ = split(dims, cn, kn, tn)
+    rest = [rules.bdim_at_front(x, d, size) for x, d in zip(rest, dims[cn + kn + tn:])]
+    n_carry = len(params["known_body"].out_avals) - num_res
+    cond, pred_dims = vmap_jaxpr(params["cond_jaxpr"], cc_dims + [0] * n_carry, size)
+    known, _ = vmap_jaxpr(params["known_body"], kc_dims + [0] * n_carry, size, outs_at_front=True)
+    n_cts = len(rest) - n_carry
+    body_t, _ = vmap_jaxpr(params["body_t"], tc_dims + [0] * (num_res + n_cts), size, outs_at_front=True)
+    cond, cond_extra = open_jaxpr(cond)
+    known, known_extra = open_jaxpr(known)
+    body_t, t_extra = open_jaxpr(body_t)
+    outs = while_vjp(*cond_extra, *cond_consts, *known_extra, *known_consts, *t_extra, *t_consts, *rest,
+                     cond_jaxpr=cond, known_body=known, body_t=body_t,
+                     cond_nconsts=len(cond_extra) + cn, known_nconsts=len(known_extra) + kn,
+                     t_nconsts=len(t_extra) + tn, num_res=num_res,
+                     unknown_const_avals=tuple(a.update(shape=(size,) + a.shape)
+                                               for a in params["unknown_const_avals"]),
+                     masked=pred_dims[0] is not not_mapped)
+    return outs, [0] * len(outs)
+
+
 while_vjp = Primitive("while_vjp", shape=_vjp_shape, impl=_vjp_impl, multiple_results=True,
-                      jvp=_no_higher_order("while_vjp"), batch=_no_higher_order("while_vjp"))
+                      jvp=_no_higher_order("Differentiation"), batch=_vjp_batch)
 
 
 # batching ---------------------------------------------------------------------------------

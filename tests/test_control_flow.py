@@ -1,0 +1,156 @@
+"""lax.scan, fori_loop, while_loop, cond and switch: values and derivatives
+(both modes, to second order where defined) against the same computation
+unrolled in Python, vmap against a loop, and their errors."""
+import numpy as np
+import pytest
+
+import functrans as ft
+import functrans.numpy as fnp
+from functrans import lax
+from functrans.errors import ConcretizationError, DTypeError, UnsupportedError
+
+rng = np.random.default_rng(4)
+XS = rng.standard_normal(7)
+
+
+def rnn_scan(a):
+    def step(h, x):
+        h = fnp.tanh(a * h + x)
+        return h, h * h
+    h, ys = lax.scan(step, 0.0, XS)
+    return h + fnp.sum(ys)
+
+
+def rnn_unrolled(a):
+    h, total = 0.0, 0.0
+    for x in XS:
+        h = fnp.tanh(a * h + x)
+        total = total + h * h
+    return h + total
+
+
+def fori_body(x):
+    return lax.fori_loop(0, 4, lambda i, v: fnp.sin(v) * x + i, x)
+
+
+def fori_unrolled(x):
+    v = x
+    for i in range(4):
+        v = fnp.sin(v) * x + i
+    return v
+
+
+def while_body(x):
+    return lax.while_loop(lambda c: c[0] < 4, lambda c: (c[0] + 1, fnp.sin(c[1]) * x + c[0]), (0, x))[1]
+
+
+def cond_fn(x):
+    return lax.cond(x > 0.5, lambda x: fnp.sin(x) * x, lambda x: fnp.exp(-x), x)
+
+
+def cond_unrolled(x):
+    return fnp.sin(x) * x if x > 0.5 else fnp.exp(-x)
+
+
+def switch_fn(x):
+    index = fnp.astype(x * 2, np.int32)   # 0, 1 or 2 on [0, 1.5)
+    return lax.switch(index, [lambda x: x ** 2, lambda x: fnp.cos(x), lambda x: x ** 3], x)
+
+
+def switch_unrolled(x):
+    return [lambda x: x ** 2, lambda x: fnp.cos(x), lambda x: x ** 3][int(x * 2)](x)
+
+
+CASES = [(rnn_scan, rnn_unrolled, [0.3, -0.8]), (fori_body, fori_unrolled, [0.4, 0.9]),
+         (while_body, fori_unrolled, [0.4, 0.9]), (cond_fn, cond_unrolled, [0.2, 0.8]),
+         (switch_fn, switch_unrolled, [0.2, 0.7, 1.2])]
+IDS = ["scan", "fori_loop", "while_loop", "cond", "switch"]
+
+
+@pytest.mark.parametrize("fn, reference, points", CASES, ids=IDS)
+def test_value_and_both_modes_match_the_unrolled_computation(fn, reference, points):
+    for x in points:
+        np.testing.assert_allclose(fn(x), reference(x), rtol=1e-12)
+        np.testing.assert_allclose(ft.grad(fn)(x), ft.grad(reference)(x), rtol=1e-12)
+        np.testing.assert_allclose(ft.jvp(fn, (x,), (1.0,))[1], ft.grad(reference)(x), rtol=1e-12)
+
+
+@pytest.mark.parametrize("fn, reference, points", [c for c, i in zip(CASES, IDS) if i != "while_loop"],
+                         ids=[i for i in IDS if i != "while_loop"])
+def test_second_order_matches_the_unrolled_computation(fn, reference, points):
+    for x in points:
+        expected = ft.grad(ft.grad(reference))(x)
+        np.testing.assert_allclose(ft.grad(ft.grad(fn))(x), expected, rtol=1e-10)
+        np.testing.assert_allclose(ft.jvp(ft.grad(fn), (x,), (1.0,))[1], expected, rtol=1e-10)
+
+
+def test_while_loop_reverse_mode_matches_finite_differences_and_fori():
+    eps = 1e-6
+    for x in (0.3, 0.9):
+        numeric = (while_body(x + eps) - while_body(x - eps)) / (2 * eps)
+        np.testing.assert_allclose(ft.grad(while_body)(x), numeric, rtol=1e-7)
+        np.testing.assert_allclose(ft.grad(while_body)(x), ft.grad(fori_body)(x), rtol=1e-12)
+
+
+def test_second_order_reverse_through_while_loop_is_refused_with_advice():
+    with pytest.raises(UnsupportedError, match="fori_loop"):
+        ft.grad(ft.grad(while_body))(0.5)
+
+
+@pytest.mark.parametrize("fn, points", [(c[0], c[2]) for c in CASES], ids=IDS)
+def test_vmap_matches_a_loop(fn, points):
+    xs = np.array(points)
+    np.testing.assert_allclose(ft.vmap(fn)(xs), [fn(x) for x in xs], rtol=1e-12)
+    np.testing.assert_allclose(ft.vmap(ft.grad(fn))(xs), [ft.grad(fn)(x) for x in xs], rtol=1e-12)
+
+
+def test_while_loop_with_a_batched_condition_runs_each_example_to_its_own_end():
+    count = lambda limit: lax.while_loop(lambda c: c[1] < limit, lambda c: (c[0] + 1, c[1] * 2.0), (0, 1.0))
+    steps, values = ft.vmap(count)(np.array([1.5, 10.0, 100.0]))
+    np.testing.assert_array_equal(steps, [1, 4, 7])
+    np.testing.assert_array_equal(values, [2.0, 16.0, 128.0])
+
+
+def test_scan_with_pytrees_reverse_and_length():
+    def step(carry, x):
+        total, count = carry
+        return (total + x["a"] * x["b"], count + 1), {"running": total}
+    xs = {"a": np.arange(4.0), "b": np.ones(4)}
+    (total, count), ys = lax.scan(step, (0.0, 0), xs, reverse=True)
+    assert total == 6.0 and count == 4
+    np.testing.assert_array_equal(ys["running"], [6.0, 5.0, 3.0, 0.0])
+    carry, ys = lax.scan(lambda c, _: (c * 2.0, c), 1.0, None, length=3)
+    assert carry == 8.0
+    np.testing.assert_array_equal(ys, [1.0, 2.0, 4.0])
+
+
+def test_d2l_control_flow_with_lax_equals_the_python_version():
+    def f_lax(a):
+        b = lax.while_loop(lambda b: fnp.linalg.norm(b) < 1000, lambda b: b * 2, a * 2)
+        return lax.cond(fnp.sum(b) > 0, lambda b: b, lambda b: 100 * b, b)
+
+    def f_python(a):
+        b = a * 2
+        while fnp.linalg.norm(b) < 1000:
+            b = b * 2
+        return b if fnp.sum(b) > 0 else 100 * b
+    for a in (np.array(0.37), np.array([0.3, -0.1]), -np.ones((2, 2)) / 7):
+        np.testing.assert_allclose(f_lax(a), f_python(a))
+        np.testing.assert_allclose(ft.grad(lambda a: f_lax(a).sum())(a), ft.grad(lambda a: f_python(a).sum())(a))
+
+
+def test_carry_whose_type_changes_names_the_leaf():
+    with pytest.raises(DTypeError, match=r"leaf 1 \(carry\[1\]\): f64\[\] became f32\[\]"):
+        lax.fori_loop(0, 3, lambda i, v: v.astype(np.float32), 1.0)
+    with pytest.raises(DTypeError, match=r"carry.*i64\[\] became f64\[\]"):
+        lax.while_loop(lambda c: c < 3, lambda c: c + 0.5, 0)
+
+
+def test_branches_with_different_types_are_named():
+    with pytest.raises(DTypeError, match="must return the same types"):
+        lax.cond(True, lambda x: x, lambda x: x.astype(np.float32), np.ones(2))
+
+
+def test_python_control_flow_inside_a_loop_body_is_refused():
+    with pytest.raises(ConcretizationError, match="lax.cond"):
+        lax.fori_loop(0, 3, lambda i, v: v * 2 if v > 0 else v, 1.0)
