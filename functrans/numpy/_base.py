@@ -99,11 +99,12 @@ def broadcast_args(op, *args):
     return [a if s == () or s == out_shape else broadcast_to(a, out_shape) for a, s in zip(args, shapes)]
 
 
-def _operand_beside(value, tracer):
-    """`value` as an operand of a binary op with `tracer` if no promotion or
-    broadcasting is needed (the common case inside rules), else None."""
+def _operand_beside(value, array):
+    """`value` as an operand of a binary op with `array` (a tracer or an
+    ndarray) if no promotion or broadcasting is needed (the common case
+    inside rules), else None."""
     t = type(value)
-    aval = tracer.aval
+    aval = array.aval if type(array) is Tracer else array
     if t is float or t is int:    # a weak literal of the tracer's (float) dtype
         if aval.dtype.kind == "f":
             return Literal(aval.dtype.type(value), ShapedArray((), aval.dtype, weak_type=True))
@@ -111,7 +112,7 @@ def _operand_beside(value, tracer):
     if t is Literal or t is np.ndarray or t is Tracer:
         other = value.aval if t is not np.ndarray else value
         if other.dtype == aval.dtype and (other.shape == aval.shape or other.shape == () or aval.shape == ()):
-            if t is not Tracer or other.weak_type == aval.weak_type:
+            if t is not Tracer or type(array) is not Tracer or other.weak_type == aval.weak_type:
                 return value
     return None
 
@@ -119,11 +120,12 @@ def _operand_beside(value, tracer):
 def binary(prim, op_name):
     """A NumPy-style binary function over the strict primitive `prim`."""
     def fn(x, y):
-        if type(x) is Tracer:     # fast paths: nothing to promote or broadcast
+        tx, ty = type(x), type(y)     # fast paths: nothing to promote or broadcast
+        if tx is Tracer or (tx is np.ndarray and ty is not Tracer):
             operand = _operand_beside(y, x)
             if operand is not None:
                 return prim(x, operand)
-        elif type(y) is Tracer:
+        elif ty is Tracer or ty is np.ndarray:
             operand = _operand_beside(x, y)
             if operand is not None:
                 return prim(operand, y)

@@ -34,10 +34,18 @@ def _elementwise_shape(name, kinds, out_dtype=None):
 
     def shape(*avals, **params):
         first = avals[0]
-        if len(avals) == 1 or all(a is first for a in avals[1:]):   # the common, cheap case
+        if len(avals) == 1 or all(a is first for a in avals[1:]):   # the common, cheap cases
             if first.dtype.kind not in kinds:
                 _check_kinds(name, avals, kinds)
             return first if out_dtype is None else ShapedArray(first.shape, out_dtype)
+        if len(avals) == 2:
+            a, b = avals
+            if a.dtype == b.dtype and a.dtype.kind in kinds and (a.shape == b.shape or not a.shape or not b.shape):
+                wide = a if a.shape else b
+                weak = a.weak_type and b.weak_type
+                if out_dtype is not None:
+                    return ShapedArray(wide.shape, out_dtype)
+                return wide if wide.weak_type == weak else ShapedArray(wide.shape, wide.dtype, weak)
         _check_kinds(name, avals, kinds)
         dtype = first.dtype
         if any(a.dtype != dtype for a in avals[1:]):
