@@ -26,7 +26,7 @@ bitwise_and = binary(ew.and_, "bitwise_and")
 bitwise_or = binary(ew.or_, "bitwise_or")
 bitwise_xor = binary(ew.xor, "bitwise_xor")
 fmod = binary(ew.rem, "fmod")
-_floor_divide = binary(ew.div, "floor_divide")
+_int_divide = binary(ew.div, "floor_divide")   # rounds toward zero, as lax.div
 
 negative = unary(ew.neg, "negative")
 sign = unary(ew.sign, "sign")
@@ -76,7 +76,9 @@ def floor_divide(x, y):
     x, y = promote(x, y)
     if dtypes.is_float(aval(x).dtype):
         return floor(divide(x, y))
-    return _floor_divide(x, y)
+    q = _int_divide(x, y)
+    inexact_negative = logical_and(not_equal(fmod(x, y), 0), not_equal(less(x, 0), less(y, 0)))
+    return where(inexact_negative, subtract(q, 1), q)
 
 
 def remainder(x, y):

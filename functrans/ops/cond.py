@@ -68,6 +68,14 @@ def _cond_jvp(primals, tangents, params):
     return outs[:n], [next(t_iter) if nz else Zero(a) for nz, a in zip(out_nz, branches[0].out_avals)]
 
 
+def _staged_zeros(trace, aval):
+    """Zeros recorded in `trace`: `rules.zeros` alone would evaluate (it has
+    no traced input) and an array of zeros would become a const of the branch."""
+    from .shape import broadcast_in_dim
+    return trace.record(broadcast_in_dim, [np.zeros((), aval.dtype)[()]],
+                        {"shape": aval.shape, "broadcast_dimensions": ()})
+
+
 def _cond_partial_eval(eqn, unknowns):
     from ..transforms.partial_eval import partial_eval_jaxpr
     from ..transforms.staging import build_jaxpr, pass_trace
@@ -88,8 +96,8 @@ def _cond_partial_eval(eqn, unknowns):
             ins = [trace.new_arg(v.aval) for v in known.jaxpr.invars]
             outs = eval_jaxpr(known.jaxpr, known.consts, ins)
             k = len(outs) - n
-            residuals = [rules.zeros(a) for a in all_res[:start]] + outs[k:] + [
-                rules.zeros(a) for a in all_res[start + n:]]
+            residuals = [_staged_zeros(trace, a) for a in all_res[:start]] + outs[k:] + [
+                _staged_zeros(trace, a) for a in all_res[start + n:]]
             known_branches.append(build_jaxpr(trace, [], [], ins, outs[:k] + residuals))
         with pass_trace() as trace:      # unknown branch: reads its own slots
             res = [trace.new_arg(a) for a in all_res]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import bind
-from ..ir import ShapedArray
+from ..ir import Literal, ShapedArray
 
 not_mapped = None   # the batch dimension of an unbatched vmap operand
 
@@ -86,11 +86,14 @@ def jvp_maps(prim, *maps):
     `map(t, *primals, out, **params)`; `None` marks a non-differentiable input."""
     def rule(primals, tangents, params):
         out = bind(prim, primals, params)
+        # Maps do arithmetic on the primals (`y - 1.0`), which inline
+        # Literals do not support: they get the Literals' scalar values.
+        values = [p.value if type(p) is Literal else p for p in primals]
         total = None
         for fn, t in zip(maps, tangents):
             if fn is None or type(t) is Zero:
                 continue
-            term = fn(t, *primals, out, **params)
+            term = fn(t, *values, out, **params)
             if term is not None:   # a map may declare its term zero
                 total = term if total is None else total + term
         if total is None or out.dtype.kind not in "fc":
