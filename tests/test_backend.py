@@ -18,7 +18,7 @@ from functrans.ir import ClosedJaxpr, Eqn, Jaxpr, Var, aval_of
 # Call primitives are inlined before lowering (transforms.passes.inline_calls);
 # control flow is not lowered yet.
 NOT_LOWERED = {"closed_call", "checkpoint", "custom_jvp_call", "custom_vjp_call", "custom_lin",
-               "cond", "while", "scan"}
+               "cond", "while", "while_lin", "while_vjp", "scan"}
 
 
 def well_typed(row) -> bool:
@@ -93,5 +93,5 @@ def test_jit_matches_eager_on_every_op_table_row(family):
 
 def test_every_lowered_primitive_has_rows_in_the_batches():
     batched = {row.primitive for rows in BATCHES.values() for row in rows}
-    assert batched == {row.primitive for row in PRIMITIVE_ROWS}
+    assert batched == {row.primitive for row in PRIMITIVE_ROWS} - NOT_LOWERED
     assert set(REGISTRY) - NOT_LOWERED <= batched

@@ -113,6 +113,16 @@ def test_broadcasts_become_index_arithmetic_not_arrays():
     np.testing.assert_allclose(compile_jaxpr(closed)(v, m)[0], eval_closed(closed, [v, m])[0])
 
 
+def test_rank0_values_are_scalars_never_0d_arrays():
+    def scalars(x):
+        total = fnp.sum(x) * 2.0
+        return total, -total
+    closed = ft.make_jaxpr(scalars)(np.ones(3))
+    assert "np.empty(()" not in render_jaxpr(closed.jaxpr)
+    got = compile_jaxpr(closed)(np.arange(3.0))
+    assert got == (np.float64(6.0), np.float64(-6.0)) and all(type(g) is np.float64 for g in got)
+
+
 def test_consts_are_kernel_arguments_not_source_text():
     def closure_over(c):
         return ft.make_jaxpr(lambda x: x * c + 1.0)(np.ones(3))

@@ -109,7 +109,7 @@ def _render_group(group, name) -> list[str]:
     idx = indices(len(group.shape))
     depth = len(group.shape)
     top = [f"{name(v)} = np.empty({v.aval.shape!r}, {dtype_expr(v.aval.dtype)})"
-           for eqn in group.eqns for v in eqn.outputs if v in group.live]
+           for eqn in group.eqns for v in eqn.outputs if v in group.live and v.aval.shape]
     before = [[] for _ in range(depth + 1)]   # before[d]: at depth d, before the inner loops
     after = [[] for _ in range(depth + 1)]
     loads, body, loaded = [], [], set()
