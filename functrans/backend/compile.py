@@ -83,11 +83,18 @@ def _import(digest: str, source: str):
     path = directory / f"{digest}.py"
     # Never rewrite an existing file: numba keys its cache on the file's
     # modification time, so rewriting would invalidate other processes' code.
+    # Linking a complete temporary file in place is atomic and fails if a
+    # concurrent process got there first.
     if not path.exists():
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "w") as f:
             f.write(source)
-        os.replace(tmp, path)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     name = f"functrans_kernel_{digest}"
     module = sys.modules.get(name)
     if module is None:
