@@ -108,7 +108,10 @@ def off_integer(rng, shape, dtype):
 
 
 def with_nonfinite(rng, shape, dtype):
+    """Infinities and NaNs among finite floats (integers are all finite)."""
     x = real(rng, shape, dtype)
+    if np.dtype(dtype).kind != "f":
+        return x
     x.flat[::3] = np.array([np.inf, -np.inf, np.nan] * x.size, dtype)[:len(x.flat[::3])]
     return x
 

@@ -34,7 +34,8 @@ def _concretize_masks(idx):
 
 
 def _is_basic(idx) -> bool:
-    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer))
+    # A bool is an int to Python but a mask to NumPy (x[True] adds an axis).
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
                or (isinstance(i, slice) and (i.step is None or i.step > 0)) for i in idx)
 
 
@@ -83,7 +84,8 @@ def _traced_index(shape, idx):
     """(axis, index) for `x[..., i, ...]` with one traced integer index and
     full slices elsewhere; None for anything else."""
     traced = [k for k, i in enumerate(idx) if type(i) is Tracer]
-    if len(traced) != 1 or Ellipsis in idx or None in idx or len(idx) > len(shape):
+    # Identity tests: `in` would compare the tracer with `==`, elementwise.
+    if len(traced) != 1 or any(i is Ellipsis or i is None for i in idx) or len(idx) > len(shape):
         return None
     axis = traced[0]
     if any(not (isinstance(i, slice) and i == slice(None)) for k, i in enumerate(idx) if k != axis):

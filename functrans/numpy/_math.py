@@ -11,19 +11,33 @@ from ..ir import Literal
 from ..ops import elementwise as ew
 from ._base import aval, binary, broadcast_args, cast, operand, promote, to_float, unary, unary_float
 
-add = binary(ew.add, "add")
+
+def _bool_as(fn, bool_fn):
+    """`fn`, but `bool_fn` on two booleans: NumPy's (and jax.numpy's) add
+    and maximum of bools are `or`, multiply and minimum `and`, which the
+    numeric primitives do not accept."""
+    def wrapped(x, y):
+        if (type(x) is bool or getattr(x, "dtype", None) == np.bool_) and (
+                type(y) is bool or getattr(y, "dtype", None) == np.bool_):
+            return bool_fn(x, y)
+        return fn(x, y)
+    wrapped.__name__, wrapped.__doc__ = fn.__name__, fn.__doc__
+    return wrapped
+
+
+bitwise_and = binary(ew.and_, "bitwise_and")
+bitwise_or = binary(ew.or_, "bitwise_or")
+add = _bool_as(binary(ew.add, "add"), bitwise_or)
 subtract = binary(ew.sub, "subtract")
-multiply = binary(ew.mul, "multiply")
-maximum = binary(ew.max, "maximum")
-minimum = binary(ew.min, "minimum")
+multiply = _bool_as(binary(ew.mul, "multiply"), bitwise_and)
+maximum = _bool_as(binary(ew.max, "maximum"), bitwise_or)
+minimum = _bool_as(binary(ew.min, "minimum"), bitwise_and)
 equal = binary(ew.eq, "equal")
 not_equal = binary(ew.ne, "not_equal")
 less = binary(ew.lt, "less")
 less_equal = binary(ew.le, "less_equal")
 greater = binary(ew.gt, "greater")
 greater_equal = binary(ew.ge, "greater_equal")
-bitwise_and = binary(ew.and_, "bitwise_and")
-bitwise_or = binary(ew.or_, "bitwise_or")
 bitwise_xor = binary(ew.xor, "bitwise_xor")
 fmod = binary(ew.rem, "fmod")
 _int_divide = binary(ew.div, "floor_divide")   # rounds toward zero, as lax.div
@@ -32,9 +46,23 @@ negative = unary(ew.neg, "negative")
 sign = unary(ew.sign, "sign")
 abs = absolute = unary(ew.abs, "abs")
 invert = bitwise_not = unary(ew.not_, "invert")
-floor = unary_float(ew.floor, "floor")
-ceil = unary_float(ew.ceil, "ceil")
-round = unary_float(ew.round, "round")
+
+
+def _integral_identity(fn):
+    """`fn`, except that integers (and bools) are already integral: NumPy 2
+    returns them unchanged, in their dtype."""
+    def wrapped(x):
+        x = operand(x)
+        if aval(x).dtype.kind in "iub":
+            return x.value if type(x) is Literal else x
+        return fn(x)
+    wrapped.__name__, wrapped.__doc__ = fn.__name__, fn.__doc__
+    return wrapped
+
+
+floor = _integral_identity(unary_float(ew.floor, "floor"))
+ceil = _integral_identity(unary_float(ew.ceil, "ceil"))
+round = _integral_identity(unary_float(ew.round, "round"))
 exp = unary_float(ew.exp, "exp")
 log = unary_float(ew.log, "log")
 log1p = unary_float(ew.log1p, "log1p")
@@ -131,16 +159,17 @@ def reciprocal(x):
     return divide(1.0, x)
 
 
+# The constants are Python floats, weakly typed: float32 stays float32.
 def exp2(x):
-    return exp(multiply(to_float(x), np.log(2.0)))
+    return exp(multiply(to_float(x), float(np.log(2.0))))
 
 
 def log2(x):
-    return divide(log(x), np.log(2.0))
+    return divide(log(x), float(np.log(2.0)))
 
 
 def log10(x):
-    return divide(log(x), np.log(10.0))
+    return divide(log(x), float(np.log(10.0)))
 
 
 def isnan(x):
@@ -199,7 +228,8 @@ def clip(a, a_min=None, a_max=None):
 
 
 def positive(x):
-    return operand(x)
+    x = operand(x)
+    return x.value if type(x) is Literal else x
 
 
 def stop_gradient(x):

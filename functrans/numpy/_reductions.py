@@ -63,12 +63,15 @@ min = amin = _extremum(rd.reduce_min, "min")
 def _arg_extremum(prim, name):
     def fn(a, axis=None, keepdims=False):
         a = operand(a)
+        in_shape = aval(a).shape
         if axis is None:
             from ._shape import ravel
             a, axis = ravel(a), 0
         a_aval = aval(a)
         axis = normalize_axis(axis, a_aval.ndim, name)
         out = prim(a, axes=(axis,), index_dtype=dtypes.DEFAULT_INT)
+        if keepdims and in_shape != a_aval.shape:   # axis=None keeps every axis of the input
+            return sh.reshape(out, new_sizes=(1,) * len(in_shape))
         return _keepdims(out, a_aval.shape, (axis,), keepdims)
     fn.__name__ = name
     fn.__doc__ = f"Index of the {name[3:]}imum along `axis` (of the flattened array by default)."

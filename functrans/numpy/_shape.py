@@ -23,7 +23,10 @@ def array(object, dtype=None, copy=True):
 
 
 def asarray(a, dtype=None):
-    return array(a, dtype=dtype, copy=False)
+    """`a` as an array, without a copy when it already is one."""
+    if type(a) is Tracer or isinstance(a, (list, tuple)) and _contains_tracer(a):
+        return array(a, dtype=dtype)
+    return np.asarray(a, dtype=dtype)
 
 
 def _contains_tracer(seq):

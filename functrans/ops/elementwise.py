@@ -280,10 +280,10 @@ or_ = binary("or", np.bitwise_or, "({0} | {1})", None, INTEGRAL)
 xor = binary("xor", np.bitwise_xor, "({0} ^ {1})", None, INTEGRAL)
 eq = binary("eq", np.equal, "({0} == {1})", None, ANY, out_dtype=np.dtype(bool))
 ne = binary("ne", np.not_equal, "({0} != {1})", None, ANY, out_dtype=np.dtype(bool))
-lt = binary("lt", np.less, "({0} < {1})", None, NUMBER, out_dtype=np.dtype(bool))
-le = binary("le", np.less_equal, "({0} <= {1})", None, NUMBER, out_dtype=np.dtype(bool))
-gt = binary("gt", np.greater, "({0} > {1})", None, NUMBER, out_dtype=np.dtype(bool))
-ge = binary("ge", np.greater_equal, "({0} >= {1})", None, NUMBER, out_dtype=np.dtype(bool))
+lt = binary("lt", np.less, "({0} < {1})", None, ANY, out_dtype=np.dtype(bool))   # False < True, as NumPy
+le = binary("le", np.less_equal, "({0} <= {1})", None, ANY, out_dtype=np.dtype(bool))
+gt = binary("gt", np.greater, "({0} > {1})", None, ANY, out_dtype=np.dtype(bool))
+ge = binary("ge", np.greater_equal, "({0} >= {1})", None, ANY, out_dtype=np.dtype(bool))
 
 
 # select_n(pred, *cases): cases[pred]; pred bool (two cases) or int32 ----------
