@@ -124,6 +124,16 @@ class Emit:
         """A local name private to this equation (underscores never occur in IR names)."""
         return f"{stem}_{self.outs[0]}"
 
+    def inline(self, closed, in_exprs, stem: str):
+        """Statements computing a sub-Jaxpr (a loop body, a branch) of this
+        equation on `in_exprs`: (lines, output expressions)."""
+        from .render import render_inline
+        return render_inline(closed, in_exprs, self.temp(stem) + "_")
+
+    @staticmethod
+    def indent(lines, depth: int = 1) -> list[str]:
+        return ["    " * depth + line for line in lines]
+
     @staticmethod
     def clamp(expr: str, upper: int, dtype=None) -> str:
         """`expr` clamped into [0, upper]; a uint64 index is made signed

@@ -149,5 +149,21 @@ def _cond_batch(args, dims, params):
     return outs, [0] * len(outs)
 
 
+def _render_cond(emit, branches):
+    """An if/elif chain over the clamped index, each branch inlined."""
+    index, operands = emit.ins[0], emit.ins[1:]
+    chosen = emit.temp("branch")
+    lines = [f"{chosen} = {emit.clamp(index, len(branches) - 1, emit.in_avals[0].dtype)}"]
+    for i, branch in enumerate(branches):
+        body, outs = emit.inline(branch, operands, f"branch{i}")
+        body += [f"{out} = {o}" for out, o in zip(emit.outs, outs)]
+        if len(branches) == 1:
+            return lines + body
+        test = "else:" if i == len(branches) - 1 else f"{'if' if i == 0 else 'elif'} {chosen} == {i}:"
+        lines += [test] + emit.indent(body)
+    return lines
+
+
 cond_p = Primitive("cond", shape=_cond_shape, impl=_cond_impl, multiple_results=True, jvp=_cond_jvp,
-                   transpose=_cond_transpose, batch=_cond_batch, partial_eval=_cond_partial_eval)
+                   transpose=_cond_transpose, batch=_cond_batch, partial_eval=_cond_partial_eval,
+                   numba=_render_cond)

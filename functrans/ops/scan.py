@@ -191,5 +191,24 @@ def _scan_batch(args, dims, params):
     return outs, [0] * nk + [1] * (len(outs) - nk)
 
 
+# numba lowering: a native `for` loop around the inlined body ----------------------------
+
+def _render_scan(emit, jaxpr, length, reverse, num_consts, num_carry):
+    consts, init, xs = split(emit.ins, num_consts, num_carry)
+    carry = [emit.temp(f"carry{k}") for k in range(num_carry)]
+    step = emit.temp("step")
+    lines = [f"{c} = {i}" for c, i in zip(carry, init)]
+    ys = emit.outs[num_carry:]
+    lines += [f"{y} = np.empty({(length,) + a.shape!r}, {emit.dtype_expr(a.dtype)})"
+              for y, a in zip(ys, jaxpr.out_avals[num_carry:])]
+    body, outs = emit.inline(jaxpr, consts + carry + [f"{x}[{step}]" for x in xs], "body")
+    body += [f"{c} = {o}" for c, o in zip(carry, outs[:num_carry])]
+    body += [f"{y}[{step}] = {o}" for y, o in zip(ys, outs[num_carry:])]
+    steps = f"range({length - 1}, -1, -1)" if reverse else f"range({length})"
+    lines += [f"for {step} in {steps}:"] + emit.indent(body)
+    return lines + [f"{out} = {c}" for out, c in zip(emit.outs[:num_carry], carry)]
+
+
 scan_p = Primitive("scan", shape=_scan_shape, impl=_scan_impl, multiple_results=True, jvp=_scan_jvp,
-                   transpose=_scan_transpose, batch=_scan_batch, partial_eval=_scan_partial_eval)
+                   transpose=_scan_transpose, batch=_scan_batch, partial_eval=_scan_partial_eval,
+                   numba=_render_scan)

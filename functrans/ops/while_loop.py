@@ -168,7 +168,69 @@ def _no_higher_order(what):
     return rule
 
 
-while_lin = Primitive("while_lin", shape=_lin_shape, impl=_lin_impl, multiple_results=True,
+# numba lowering: native `while` loops, with the bodies inlined ---------------------------
+
+def _render_loop(emit, cond_jaxpr, body_jaxpr, cond_consts, body_consts, init, stem):
+    """Lines running `while cond(carry): carry = body(carry)`; the carry's
+    names, and the body's residual outputs beyond the carry, each iteration."""
+    carry = [emit.temp(f"{stem}{k}") for k in range(len(init))]
+    cond_lines, (pred,) = emit.inline(cond_jaxpr, cond_consts + carry, stem + "cond")
+    body_lines, outs = emit.inline(body_jaxpr, body_consts + carry, stem + "body")
+    head = [f"{c} = {i}" for c, i in zip(carry, init)]
+    loop = cond_lines + [f"if not {pred}:", "    break"] + body_lines
+    return head, loop, carry, outs
+
+
+def _render_while(emit, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts, keep=None):
+    cond_consts, body_consts, init = split(emit.ins, cond_nconsts, body_nconsts)
+    head, loop, carry, outs = _render_loop(emit, cond_jaxpr, body_jaxpr, cond_consts, body_consts, init, "carry")
+    loop += [f"{c} = {o}" for c, o in zip(carry, outs)]
+    kept = carry if keep is None else [c for c, k in zip(carry, keep) if k]
+    return head + ["while True:"] + emit.indent(loop) + [f"{out} = {c}" for out, c in zip(emit.outs, kept)]
+
+
+def _render_lin(emit, carry_unknown, body_unknown, **params):
+    return _render_while(emit, keep=carry_unknown, **params)
+
+
+def _render_vjp(emit, cond_jaxpr, known_body, body_t, cond_nconsts, known_nconsts, t_nconsts, num_res,
+                unknown_const_avals, masked=False):
+    """The known loop pushing residuals on stacks that double when full,
+    then the transposed body popping them in reverse."""
+    if masked:
+        raise UnsupportedError("jit of vmap of the reverse-mode derivative of a while_loop whose condition "
+                               "differs per example is not supported yet; run it without jit, or use "
+                               "lax.fori_loop / lax.scan")
+    cond_consts, known_consts, t_consts, rest = split(emit.ins, cond_nconsts, known_nconsts, t_nconsts)
+    n_carry = len(known_body.out_avals) - num_res
+    head, loop, carry, outs = _render_loop(emit, cond_jaxpr, known_body, cond_consts, known_consts,
+                                           rest[:n_carry], "carry")
+    count, capacity = emit.temp("count"), emit.temp("capacity")
+    res_avals = known_body.out_avals[n_carry:]
+    stacks = [emit.temp(f"stack{r}") for r in range(num_res)]
+    alloc = lambda st, a, n: f"{st} = np.empty(({n},) + {a.shape!r}, {emit.dtype_expr(a.dtype)})"
+    head += [f"{count} = 0", f"{capacity} = 16"] + [alloc(st, a, capacity) for st, a in zip(stacks, res_avals)]
+    grow = []
+    for st, a in zip(stacks, res_avals):
+        grow += [alloc(st + "_grown", a, f"2 * {capacity}"), f"{st}_grown[:{capacity}] = {st}", f"{st} = {st}_grown"]
+    loop += [f"if {count} == {capacity}:"] + emit.indent(grow + [f"{capacity} = 2 * {capacity}"])
+    loop += [f"{st}[{count}] = {r}" for st, r in zip(stacks, outs[n_carry:])] + [f"{count} += 1"]
+    loop += [f"{c} = {o}" for c, o in zip(carry, outs[:n_carry])]
+    lines = head + ["while True:"] + emit.indent(loop)
+    acc = [emit.temp(f"acc{k}") for k in range(len(unknown_const_avals))]
+    cts = [emit.temp(f"ct{k}") for k in range(len(rest) - n_carry)]
+    lines += [f"{a} = np.zeros({av.shape!r}, {emit.dtype_expr(av.dtype)})" if av.shape
+              else f"{a} = {emit.literal(0, av.dtype)}" for a, av in zip(acc, unknown_const_avals)]
+    lines += [f"{c} = {v}" for c, v in zip(cts, rest[n_carry:])]
+    step = emit.temp("step")
+    back, back_outs = emit.inline(body_t, t_consts + [f"{st}[{step}]" for st in stacks] + cts, "transposed")
+    back += [f"{a} = {a} + {o}" for a, o in zip(acc, back_outs)]
+    back += [f"{c} = {o}" for c, o in zip(cts, back_outs[len(acc):])]
+    lines += [f"for {step} in range({count} - 1, -1, -1):"] + emit.indent(back)
+    return lines + [f"{out} = {v}" for out, v in zip(emit.outs, acc + cts)]
+
+
+while_lin = Primitive("while_lin", shape=_lin_shape, impl=_lin_impl, multiple_results=True, numba=_render_lin,
                       transpose=_lin_transpose, jvp=_no_higher_order("Differentiation"),
                       batch=_no_higher_order("vmap of a linearization"))
 
@@ -243,7 +305,7 @@ def _vjp_batch(args, dims, params):
 
 
 while_vjp = Primitive("while_vjp", shape=_vjp_shape, impl=_vjp_impl, multiple_results=True,
-                      jvp=_no_higher_order("Differentiation"), batch=_vjp_batch)
+                      jvp=_no_higher_order("Differentiation"), batch=_vjp_batch, numba=_render_vjp)
 
 
 # batching ---------------------------------------------------------------------------------
@@ -285,4 +347,4 @@ def _while_batch(args, dims, params):
 
 
 while_p = Primitive("while", shape=_while_shape, impl=_while_impl, multiple_results=True, jvp=_while_jvp,
-                    batch=_while_batch, partial_eval=_while_partial_eval)
+                    batch=_while_batch, partial_eval=_while_partial_eval, numba=_render_while)
