@@ -89,13 +89,16 @@ def main(argv=None, warnings=()) -> int:
     # A fresh on-disk kernel cache: first-call columns mean a cold compile (W5 measures the warm cache).
     os.environ["FUNCTRANS_CACHE_DIR"] = cache = tempfile.mkdtemp(prefix="functrans-bench-cache-")
     atexit.register(shutil.rmtree, cache, True)
+    load = os.getloadavg()
     results = [run_workload(w, args.systems, args.quick) for w in args.only]
     if args.json:
         Path(args.json).write_text(json.dumps(
             {r.id: {label: [dataclasses.asdict(row) for row in rows] for label, rows in r.cases} for r in results}))
     if not args.no_threads2 and "functrans" in args.systems:
         two_thread_rows(args, results)
-    header = [f"Command: `python -m benchmarks {' '.join(argv if argv is not None else sys.argv[1:])}`",
+    command = " ".join(["python -m benchmarks"] + list(argv if argv is not None else sys.argv[1:]))
+    header = [f"Command: `{command}`", f"Load average (1 min) before / after: {load[0]:.2f} / {os.getloadavg()[0]:.2f} "
+              "on a machine shared with other work: a high load means noisy times.",
               "",
               "Every system runs on one thread for the ratio columns (numba's workqueue layer, NPROC=1 for JAX, "
               "torch.set_num_threads(1), OMP/MKL/OPENBLAS_NUM_THREADS=1); the last column is functrans with "

@@ -63,11 +63,12 @@ def steady(run, budget: Budget) -> Stats:
 
 
 def _warm_up(run, seconds: float) -> float:
-    """Call `run` for about `seconds` (at least once); the last call's time."""
-    stop = time.perf_counter() + seconds
+    """Call `run` for about `seconds` (at least once); the mean seconds per call,
+    which sizes the batches (a mean, so one preempted call cannot skew it)."""
+    calls, start = 0, time.perf_counter()
     while True:
-        start = time.perf_counter()
         run()
-        now = time.perf_counter()
-        if now >= stop:
-            return now - start
+        calls += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return elapsed / calls

@@ -3,7 +3,7 @@
 import numba
 import numpy as np
 
-from . import timing
+from . import report, timing
 from .harness import Case, compiled, toolkit_systems
 
 ID, TITLE = "W1", "elementwise"
@@ -57,7 +57,7 @@ def notes(results, quick, budget):
     src, dst = np.random.default_rng(1).random(n), np.empty(n)
     bound = timing.steady(lambda: np.copyto(dst, src), budget).median
     lines = [f"{label}: the gradient reads and writes {16 * n / 1e6:.0f} MB; a STREAM-like copy moves that "
-             f"at {16 * n / bound / 1e9:.1f} GB/s, so the memory-bandwidth bound is {bound * 1e3:.3g} ms."]
-    lines += [f"{row.system}: {row.stats.median * 1e3:.3g} ms, {100 * bound / row.stats.median:.0f}% of the bound"
+             f"at {16 * n / bound / 1e9:.1f} GB/s, so the memory-bandwidth bound is {report.seconds(bound)}."]
+    lines += [f"{row.system}: {report.seconds(row.stats.median)}, {100 * bound / row.stats.median:.2g}% of the bound"
               for row in rows if row.stats is not None]
     return lines
