@@ -101,6 +101,20 @@ def check_line(results) -> str:
             f"reference, worst max rel diff {worst:.1e}")
 
 
+def header(command: str, loads, warnings) -> list[str]:
+    """How the numbers were obtained: command, machine load, thread settings."""
+    return [f"Command: `{command}`",
+            f"Load average (1 min) before / after: {loads[0]:.2f} / {loads[1]:.2f} on a machine shared "
+            "with other work: a high load means noisy times.",
+            "",
+            "Every system runs on one thread for the ratio columns (numba's workqueue layer, NPROC=1 for JAX, "
+            "torch.set_num_threads(1), OMP/MKL/OPENBLAS_NUM_THREADS=1); the last column is functrans with "
+            "NUMBA_NUM_THREADS=2 in its own process. Times are medians of steady-state calls; the first call "
+            "(tracing and compilation, cold cache) is its own column. 'numpy' is NumPy with a hand-derived "
+            "gradient, 'numba' a hand-written numba.njit kernel: the practical limit. Best peer: the fastest "
+            "of " + ", ".join(RATIO_PEERS) + "."] + [f"Warning: {w}" for w in warnings]
+
+
 def markdown(results, header: list[str]) -> str:
     parts = ["# functrans benchmarks", ""] + header + [""] + machine() + ["", "## Summary", "",
              check_line(results), ""] + summary(results) + ["", "## Details", ""]
