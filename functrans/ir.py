@@ -211,7 +211,7 @@ def _pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int) -> str:
         params = ""
         if eqn.params:
             params = "[" + " ".join(f"{k}={_pp_param(v, names, indent + 4)}"
-                                    for k, v in eqn.params.items()) + "]"
+                                    for k, v in sorted(eqn.params.items())) + "]"
         args = " ".join(names(v) for v in eqn.inputs)
         lines.append(f"{pad}    {outs} = {eqn.primitive.name}{params} {args}".rstrip())
     outs = ", ".join(names(v) for v in jaxpr.outvars)

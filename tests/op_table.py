@@ -434,11 +434,7 @@ PRIMITIVE_ROWS = ELEMENTWISE + SELECT + CONVERT + REDUCTIONS + SHAPE_OPS + INDEX
 
 # Rows a known bug outside ops/ and numpy/ makes fail: row id -> {test: reason}.
 # The tests mark them xfail(strict=True), so a fix shows up as an XPASS.
-_VJP_OF_CONSTANT = ("api: vjp of a function whose output is a constant Literal (here the derivative "
-                    "of x**0) fails in vjp_fn: leaf_aval(Literal)")
-KNOWN_BUGS = {
-    "integer_pow-f64[]-y=0": {"test_derivatives_to_order_3_match_numerics": _VJP_OF_CONSTANT},
-}
+KNOWN_BUGS: dict = {}
 
 
 # Primitives that only transforms create, as the linearization or transpose

@@ -82,8 +82,6 @@ def test_grad_keeps_float32_inputs_float32():
     assert g.dtype == np.float32
 
 
-@pytest.mark.xfail(strict=True, reason="api: a Python scalar argument is traced as a strong float64 "
-                   "(as_leaf/leaf_aval drop weak_type), so traced code promotes where eager code does not")
 def test_python_scalar_arguments_are_traced_weakly_typed():
     closed = ft.make_jaxpr(lambda x, y: x * y)(OPERANDS["f32"], 2.0)
     assert closed.out_avals[0].dtype == np.float32

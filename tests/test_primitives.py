@@ -164,7 +164,6 @@ def test_printed_jaxpr_shows_the_primitive_with_its_params(row):
     assert all(p in printed for p in expected) and len(printed) == len(" ".join(expected)), (printed, expected)
 
 
-@pytest.mark.xfail(strict=True, reason="ir.pp_jaxpr prints params in insertion order; JAX sorts them by name")
 def test_printer_lists_params_sorted_as_jax_does():
     text = str(ft.make_jaxpr(lambda x: x[1:3])(np.ones(5)))
     assert "slice[limit_indices=(3,) start_indices=(1,) strides=None]" in text, text

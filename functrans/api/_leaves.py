@@ -10,25 +10,27 @@ from ..ir import Literal, ShapedArray, aval_of
 from ..tree_util import tree_flatten, tree_unflatten
 
 def leaf_aval(x) -> ShapedArray:
-    if type(x) is Tracer:
+    """The aval of a flat argument; Python scalars are weakly typed."""
+    if type(x) is Tracer or type(x) is Literal:
         return x.aval
     return aval_of(x)
 
 
 def as_leaf(x):
-    """A flat argument: tracers stay, everything else becomes an ndarray."""
-    if type(x) is Tracer:
+    """A flat argument: tracers and Python scalars (which stay weakly typed)
+    are kept, everything else becomes an ndarray."""
+    if type(x) is Tracer or dtypes.is_python_scalar(x):
         return x
     if type(x) is Literal:    # rules hand inline constants through as Literals
         return np.asarray(x.value)
-    if dtypes.is_python_scalar(x):
-        return np.asarray(x, dtypes.python_scalar_dtype(x))
     return np.asarray(x)
 
 
 def as_output(x):
     """What the user gets: a tracer under an enclosing transform, else an ndarray."""
-    return x if type(x) is Tracer else np.asarray(x)
+    if type(x) is Tracer:
+        return x
+    return np.asarray(x.value if type(x) is Literal else x)
 
 
 class Store:

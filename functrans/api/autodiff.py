@@ -114,7 +114,7 @@ def _split_aux(out, has_aux):
         return out, None
     if not (isinstance(out, (tuple, list)) and len(out) == 2):
         raise GradError("has_aux=True requires the function to return a pair (output, aux), "
-                        f"but it returned {type(out).__name__}"
+                        f"but it returned {'an array' if hasattr(out, 'shape') else type(out).__name__}"
                         + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
     return out[0], out[1]
 
