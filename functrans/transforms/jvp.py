@@ -8,44 +8,17 @@ differentiated, integer values, outputs of `stop_gradient`) are symbolic
 """
 from __future__ import annotations
 
-from ..core import bind
-from ..errors import UnsupportedError
-from ..ir import ClosedJaxpr, Literal
+from ..ir import ClosedJaxpr
 from ..ops.rules import Zero, instantiate, is_differentiable
+from .interpret import interpret
 from .staging import build_jaxpr, pass_trace
 
 
 def jvp_eval(jaxpr, consts, primals, tangents):
-    """Interpret `jaxpr` on (primal, tangent) pairs; tangents may be Zero.
-    Returns (primals_out, tangents_out)."""
-    primal_env = dict(zip(jaxpr.constvars, consts))
-    primal_env.update(zip(jaxpr.invars, primals))
-    tangent_env = {v: t for v, t in zip(jaxpr.invars, tangents) if type(t) is not Zero}
-
-    def primal(x):
-        return x if type(x) is Literal else primal_env[x]
-
-    def tangent(x):
-        t = None if type(x) is Literal else tangent_env.get(x)
-        return Zero(x.aval) if t is None else t
-
-    for eqn in jaxpr.eqns:
-        ps = [primal(x) for x in eqn.inputs]
-        ts = [tangent(x) for x in eqn.inputs]
-        prim = eqn.primitive
-        if all(type(t) is Zero for t in ts):
-            out = bind(prim, ps, eqn.params)
-            outs, touts = (out if prim.multiple_results else [out]), ()
-        else:
-            if prim.jvp is None:
-                raise UnsupportedError(f"Differentiation rule for '{prim.name}' is not implemented")
-            out, tout = prim.jvp(ps, ts, eqn.params)
-            outs, touts = (out, tout) if prim.multiple_results else ([out], [tout])
-        primal_env.update(zip(eqn.outputs, outs))
-        for v, t in zip(eqn.outputs, touts):
-            if type(t) is not Zero and is_differentiable(v.aval):
-                tangent_env[v] = t
-    return [primal(v) for v in jaxpr.outvars], [tangent(v) for v in jaxpr.outvars]
+    """Interpret `jaxpr` on (primal, tangent) pairs; tangents may be Zero
+    (and integer values always have one). Returns (primals_out, tangents_out)."""
+    return interpret(jaxpr, consts, primals, tangents, "jvp", lambda x: Zero(x.aval),
+                     lambda t: type(t) is Zero, "Differentiation", keep=lambda v: is_differentiable(v.aval))
 
 
 def jvp_jaxpr(closed: ClosedJaxpr, nonzeros, instantiate_outs=False):

@@ -8,10 +8,9 @@ on a batched input stay unbatched and are computed once.
 """
 from __future__ import annotations
 
-from ..core import bind
-from ..errors import UnsupportedError
-from ..ir import ClosedJaxpr, Literal, ShapedArray
+from ..ir import ClosedJaxpr, ShapedArray
 from ..ops.rules import bdim_at_front, not_mapped
+from .interpret import interpret
 from .staging import build_jaxpr, pass_trace
 
 
@@ -25,33 +24,8 @@ def batched_aval(aval: ShapedArray, bdim, size: int) -> ShapedArray:
 
 def batch_eval(jaxpr, consts, args, dims):
     """Interpret `jaxpr` on batched values; returns (outs, out_dims)."""
-    env = dict(zip(jaxpr.constvars, consts))
-    env.update(zip(jaxpr.invars, args))
-    dim_env = {v: d for v, d in zip(jaxpr.invars, dims) if d is not not_mapped}
-
-    def read(x):
-        return x if type(x) is Literal else env[x]
-
-    def dim(x):
-        return not_mapped if type(x) is Literal else dim_env.get(x, not_mapped)
-
-    for eqn in jaxpr.eqns:
-        vals = [read(x) for x in eqn.inputs]
-        ds = [dim(x) for x in eqn.inputs]
-        prim = eqn.primitive
-        if all(d is not_mapped for d in ds):
-            out = bind(prim, vals, eqn.params)
-            outs, out_dims = (out if prim.multiple_results else [out]), ()
-        else:
-            if prim.batch is None:
-                raise UnsupportedError(f"Batching rule for '{prim.name}' is not implemented")
-            out, out_dim = prim.batch(vals, ds, eqn.params)
-            outs, out_dims = (out, out_dim) if prim.multiple_results else ([out], [out_dim])
-        env.update(zip(eqn.outputs, outs))
-        for v, d in zip(eqn.outputs, out_dims):
-            if d is not not_mapped:
-                dim_env[v] = d
-    return [read(v) for v in jaxpr.outvars], [dim(v) for v in jaxpr.outvars]
+    return interpret(jaxpr, consts, args, dims, "batch", lambda x: not_mapped,
+                     lambda d: d is not_mapped, "Batching")
 
 
 def vmap_jaxpr(closed: ClosedJaxpr, in_dims, size: int, outs_at_front=False):
