@@ -187,7 +187,13 @@ class Trace:
 
     # -- recording
     def record(self, prim: Primitive, args, params):
-        inputs = [self.to_atom(a) for a in args]
+        inputs = [a.ir_var if type(a) is Tracer and a.trace is self else self.to_atom(a) for a in args]
+        if not prim.multiple_results:     # the common case, kept short
+            aval = prim.shape(*[v.aval for v in inputs], **params)
+            var = Var(aval)
+            self.producer[var] = len(self.eqns)
+            self.eqns.append(Eqn(prim, inputs, [var], params))
+            return Tracer(aval, self, var)
         out_avals = prim.abstract_eval([v.aval for v in inputs], params)
         outs = [Tracer(aval, self, Var(aval)) for aval in out_avals]
         index = len(self.eqns)
@@ -195,7 +201,7 @@ class Trace:
         producer = self.producer
         for t in outs:
             producer[t.ir_var] = index
-        return outs if prim.multiple_results else outs[0]
+        return outs
 
     def to_jaxpr(self, in_tracers, outs) -> ClosedJaxpr:
         """The Jaxpr of everything recorded, from `in_tracers` to `outs`."""

@@ -14,12 +14,12 @@ import numpy as np
 from ..core import Tracer, eval_closed
 from ..errors import GradError
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
-from ..ops.rules import Zero, instantiate, is_differentiable
+from ..ops.rules import UndefinedPrimal, Zero, instantiate, is_differentiable
 from ..transforms.jvp import jvp_eval, jvp_jaxpr
 from ..transforms.partial_eval import partial_eval_jaxpr
 from ..transforms.passes import bind_literals, dce, simplify
 from ..transforms.staging import pass_trace, trace_flat
-from ..transforms.transpose import transpose_jaxpr
+from ..transforms.transpose import backward_pass, transpose_jaxpr
 from ..tree_util import tree_flatten, tree_unflatten
 from ._leaves import Store, as_leaf, as_output, leaf_aval, normalize_argnums
 
@@ -82,16 +82,23 @@ def vjp_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
     """Returns (outputs, vjp_fn): vjp_fn(cotangents of the differentiated
     outputs) gives the cotangents of the inputs flagged in `nonzeros`."""
     outs, residuals, linear, num_res = linearize_flat(flat_fun, primals, nonzeros, aux_count)
-    ct_jaxpr = transpose_jaxpr(linear, [False] * num_res + [True] * sum(nonzeros))
+    staged_jaxpr = []
 
     def vjp_fn(cts):
         args = list(residuals) + list(cts)
-        if not (_staged(ct_jaxpr.consts) or _staged(args)):
-            return eval_closed(ct_jaxpr, [c.value if type(c) is Literal else c for c in args])
+        if not (_staged(linear.consts) or _staged(args)):
+            # Everything is concrete: run the transpose rules on the arrays
+            # themselves rather than staging a transposed Jaxpr to evaluate.
+            linear_args = [UndefinedPrimal(v.aval) for v in linear.jaxpr.invars[num_res:]]
+            cts_in = backward_pass(linear.jaxpr, linear.consts, list(residuals) + linear_args,
+                                   [c.value if type(c) is Literal else c for c in cts])
+            return [instantiate(ct) for ct in cts_in[num_res:]]
+        if not staged_jaxpr:
+            staged_jaxpr.append(transpose_jaxpr(linear, [False] * num_res + [True] * sum(nonzeros)))
         # Literal cotangents (grad's seed 1.0) are bound into the Jaxpr before
         # simplifying, so that `x * 1.0` and its broadcasts disappear.
         literals = {i: c for i, c in enumerate(args) if type(c) is Literal}
-        jaxpr = simplify(bind_literals(ct_jaxpr, literals))
+        jaxpr = simplify(bind_literals(staged_jaxpr[0], literals))
         return eval_closed(jaxpr, [c for c in args if type(c) is not Literal])
     return outs, vjp_fn
 

@@ -117,19 +117,23 @@ def _operand_beside(value, array):
     return None
 
 
-def binary(prim, op_name):
-    """A NumPy-style binary function over the strict primitive `prim`."""
+def binary(prim, op_name, on_bools=None):
+    """A NumPy-style binary function over the strict primitive `prim`;
+    `on_bools` replaces it when both operands are booleans (NumPy adds bools
+    with `or` and multiplies them with `and`)."""
     def fn(x, y):
         tx, ty = type(x), type(y)     # fast paths: nothing to promote or broadcast
         if tx is Tracer or (tx is np.ndarray and ty is not Tracer):
             operand = _operand_beside(y, x)
-            if operand is not None:
+            if operand is not None and (on_bools is None or (x.aval if tx is Tracer else x).dtype.kind != "b"):
                 return prim(x, operand)
         elif ty is Tracer or ty is np.ndarray:
             operand = _operand_beside(x, y)
-            if operand is not None:
+            if operand is not None and (on_bools is None or (y.aval if ty is Tracer else y).dtype.kind != "b"):
                 return prim(operand, y)
         x, y = promote(x, y)
+        if on_bools is not None and aval(x).dtype.kind == "b":
+            return on_bools(x, y)
         return prim(*broadcast_args(op_name, x, y))
     fn.__name__ = op_name
     fn.__doc__ = f"Elementwise `{op_name}` with NumPy broadcasting and type promotion."

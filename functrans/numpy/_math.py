@@ -12,26 +12,13 @@ from ..ops import elementwise as ew
 from ._base import aval, binary, broadcast_args, cast, operand, promote, to_float, unary, unary_float
 
 
-def _bool_as(fn, bool_fn):
-    """`fn`, but `bool_fn` on two booleans: NumPy's (and jax.numpy's) add
-    and maximum of bools are `or`, multiply and minimum `and`, which the
-    numeric primitives do not accept."""
-    def wrapped(x, y):
-        if (type(x) is bool or getattr(x, "dtype", None) == np.bool_) and (
-                type(y) is bool or getattr(y, "dtype", None) == np.bool_):
-            return bool_fn(x, y)
-        return fn(x, y)
-    wrapped.__name__, wrapped.__doc__ = fn.__name__, fn.__doc__
-    return wrapped
-
-
 bitwise_and = binary(ew.and_, "bitwise_and")
 bitwise_or = binary(ew.or_, "bitwise_or")
-add = _bool_as(binary(ew.add, "add"), bitwise_or)
+add = binary(ew.add, "add", on_bools=bitwise_or)
 subtract = binary(ew.sub, "subtract")
-multiply = _bool_as(binary(ew.mul, "multiply"), bitwise_and)
-maximum = _bool_as(binary(ew.max, "maximum"), bitwise_or)
-minimum = _bool_as(binary(ew.min, "minimum"), bitwise_and)
+multiply = binary(ew.mul, "multiply", on_bools=bitwise_and)
+maximum = binary(ew.max, "maximum", on_bools=bitwise_or)
+minimum = binary(ew.min, "minimum", on_bools=bitwise_and)
 equal = binary(ew.eq, "equal")
 not_equal = binary(ew.ne, "not_equal")
 less = binary(ew.lt, "less")

@@ -78,7 +78,7 @@ def _lin_impl(*args, num_res, bwd, out_avals):
 
 
 def _lin_transpose(cts, *args, num_res, bwd, out_avals):
-    residuals = list(args[:num_res])
+    residuals = _user_values(args[:num_res])
     cts = [rules.zeros(ct.aval) if type(ct) is Zero else ct for ct in cts]
     return [None] * num_res + list(bwd(residuals, cts))
 
