@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Tracer
+from ..core import Tracer, eval_closed
 from ..errors import ShapeError
 from .. import numpy as fnp
 from ..ops.calls import open_jaxpr
@@ -154,7 +154,9 @@ def cond(pred, true_fun, false_fun, *operands):
 
 def while_loop(cond_fun, body_fun, init_val):
     """`while cond_fun(val): val = body_fun(val)`, as `jax.lax.while_loop`;
-    unlike JAX's, it is reverse-differentiable (first order)."""
+    unlike JAX's, it is reverse-differentiable: under jit (first order) by
+    replaying a stack of per-iteration residuals, and differentiated eagerly
+    (to any order) as a scan of the trip count its concrete inputs give."""
     leaves, tree = tree_flatten(init_val)
     leaves = [as_leaf(x) for x in leaves]
     avals = [leaf_aval(x) for x in leaves]
@@ -167,6 +169,32 @@ def while_loop(cond_fun, body_fun, init_val):
         raise TypeError(f"while_loop: body_fun must return the structure of init_val, {tree}, "
                         f"but returned {body_tree}")
     check_same_types("while_loop body_fun", avals, body_jaxpr.out_avals, _leaf_names(tree, "carry"))
-    outs = while_p(*cond_consts, *body_consts, *leaves, cond_jaxpr=cond_jaxpr, body_jaxpr=body_jaxpr,
-                   cond_nconsts=len(cond_consts), body_nconsts=len(body_consts))
+    trips = _concrete_trip_count(cond_jaxpr, body_jaxpr, cond_consts, body_consts, leaves)
+    if trips is not None:
+        # Differentiated eagerly, the loop's inputs are concrete: as a scan of
+        # the trip count it is differentiable to any order.
+        outs = scan_p(*body_consts, *leaves, jaxpr=body_jaxpr, length=trips, reverse=False,
+                      num_consts=len(body_consts), num_carry=len(leaves))
+    else:
+        outs = while_p(*cond_consts, *body_consts, *leaves, cond_jaxpr=cond_jaxpr, body_jaxpr=body_jaxpr,
+                       cond_nconsts=len(cond_consts), body_nconsts=len(body_consts))
     return tree_unflatten(tree, [as_output(o) for o in outs])
+
+
+def _concrete_trip_count(cond_jaxpr, body_jaxpr, cond_consts, body_consts, init):
+    """How many times the loop runs, when it is traced (under grad, jvp,
+    ...) with concrete inputs; None when an input is abstract (jit, vmap) or
+    nothing is traced at all (then the loop simply runs)."""
+    inputs = list(cond_consts) + list(body_consts) + list(init)
+    if not any(type(x) is Tracer for x in inputs):
+        return None
+    values = [x.trace.concrete_value(x.ir_var) if type(x) is Tracer else x for x in inputs]
+    if any(v is None for v in values):
+        return None
+    cond_values, body_values, carry = (values[:len(cond_consts)], values[len(cond_consts):len(inputs) - len(init)],
+                                       values[len(inputs) - len(init):])
+    trips = 0
+    while eval_closed(cond_jaxpr, cond_values + carry)[0]:
+        carry = eval_closed(body_jaxpr, body_values + carry)
+        trips += 1
+    return trips
