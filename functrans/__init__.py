@@ -8,5 +8,6 @@ from . import lax, numpy, tree_util  # noqa: F401  (numpy gives tracers their op
 from .api import (checkpoint, custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jit,  # noqa: F401
                   jvp, linearize, make_jaxpr, remat, value_and_grad, vjp, vmap)
 from .numpy import stop_gradient  # noqa: F401
+from .graph import to_dot  # noqa: F401
 
 __version__ = "0.1.0"
