@@ -12,6 +12,7 @@ renders them to .svg and .png when Graphviz's `dot` program is installed.
     python examples/graph.py [--small] [--out DIR]
 """
 import argparse
+import inspect
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,8 +39,8 @@ def write_graph(fun, args, name, out_dir):
     it when Graphviz is installed. Returns the paths written."""
     closed = ft.make_jaxpr(fun)(*args)
     # The IR names values a, b, c, ... in order; say which argument is which.
-    params = fun.__code__.co_varnames[:fun.__code__.co_argcount]
-    print(f"\n{name}: the IR as text (inputs {', '.join(f'{chr(97 + i)} = {p}' for i, p in enumerate(params))})")
+    inputs = ", ".join(f"{letter} = {param}" for letter, param in zip("abcd", inspect.signature(fun).parameters))
+    print(f"\n{name}: the IR as text (inputs {inputs})")
     print(closed)
     dot_path = out_dir / f"{name}.dot"
     dot_path.write_text(ft.to_dot(closed, name=name))
