@@ -20,30 +20,34 @@ def interpret(jaxpr, consts, args, marks, rule_name, blank, is_blank, what, keep
     `keep(var)` says whether an output may carry an annotation at all."""
     env = dict(zip(jaxpr.constvars, consts))
     env.update(zip(jaxpr.invars, args))
+    # Annotations are stored only when they mean something; a Literal or an
+    # unannotated Var reads as None here and becomes `blank(x)` only when a
+    # rule needs it (this loop is the hot path of eager differentiation).
     mark_env = {v: m for v, m in zip(jaxpr.invars, marks) if not is_blank(m)}
-
-    def read(x):
-        return x if type(x) is Literal else env[x]
-
-    def mark(x):
-        m = None if type(x) is Literal else mark_env.get(x)
-        return blank(x) if m is None else m
-
     for eqn in jaxpr.eqns:
-        vals = [read(x) for x in eqn.inputs]
-        ms = [mark(x) for x in eqn.inputs]
+        inputs = eqn.inputs
+        vals = [x if type(x) is Literal else env[x] for x in inputs]
+        ms = [mark_env.get(x) for x in inputs]
         prim = eqn.primitive
-        if all(is_blank(m) for m in ms):
+        if all(m is None for m in ms):       # (not ms.count(None): tracers overload ==)
             out = bind(prim, vals, eqn.params)
-            outs, out_marks = (out if prim.multiple_results else [out]), ()
-        else:
-            rule = getattr(prim, rule_name)
-            if rule is None:
-                raise UnsupportedError(f"{what} rule for '{prim.name}' is not implemented")
-            out, out_mark = rule(vals, ms, eqn.params)
-            outs, out_marks = (out, out_mark) if prim.multiple_results else ([out], [out_mark])
+            if prim.multiple_results:
+                env.update(zip(eqn.outputs, out))
+            else:
+                env[eqn.outputs[0]] = out
+            continue
+        rule = getattr(prim, rule_name)
+        if rule is None:
+            raise UnsupportedError(f"{what} rule for '{prim.name}' is not implemented")
+        ms = [blank(x) if m is None else m for x, m in zip(inputs, ms)]
+        out, out_mark = rule(vals, ms, eqn.params)
+        outs, out_marks = (out, out_mark) if prim.multiple_results else ([out], [out_mark])
         env.update(zip(eqn.outputs, outs))
         for v, m in zip(eqn.outputs, out_marks):
             if not is_blank(m) and keep(v):
                 mark_env[v] = m
-    return [read(v) for v in jaxpr.outvars], [mark(v) for v in jaxpr.outvars]
+
+    def mark(x):
+        m = mark_env.get(x)
+        return blank(x) if m is None else m
+    return [x if type(x) is Literal else env[x] for x in jaxpr.outvars], [mark(x) for x in jaxpr.outvars]
