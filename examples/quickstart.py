@@ -1,4 +1,9 @@
-"""The functrans tour in twenty lines: trace, differentiate, look at the IR."""
+"""The functrans tour in twenty lines: trace, differentiate, look at the IR.
+
+    python examples/quickstart.py
+"""
+import argparse
+
 import numpy as np
 
 import functrans as ft
@@ -9,7 +14,9 @@ def f(x):
     return fnp.sum(fnp.tanh(x) ** 2)
 
 
-def main():
+def main(small=False):
+    """Print the tour. `small` is accepted as by every example; the tour is
+    already small."""
     x = np.linspace(-1.0, 1.0, 5)
     print("The traced IR of f:")
     print(ft.make_jaxpr(f)(x))
@@ -22,4 +29,6 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="a fast run (the same run here)")
+    main(small=parser.parse_args().small)
