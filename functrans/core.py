@@ -135,7 +135,7 @@ class Trace:
         self.eqns = []
         self.constvars = []
         self.consts = []
-        self.lifted = {}       # id(outer tracer or array) -> Tracer of this trace
+        self.lifted = {}       # id(outer tracer or array) -> its constvar here
         self.providers = {}    # input Var -> outer Tracer | array | _ABSTRACT
         self.values = {}       # Var -> concrete value, filled lazily
         self.producer = {}     # Var -> index of the equation that made it
@@ -148,31 +148,30 @@ class Trace:
         self.providers[tracer.ir_var] = provider
         return tracer
 
-    def lift(self, value) -> Tracer:
-        """Make an outer tracer or an array a constvar of this trace."""
+    def lift(self, value) -> Var:
+        """The constvar standing for an outer tracer or an array in this
+        trace (one per value: `consts` keeps the value, so its id is stable)."""
+        if type(value) is not Tracer and type(value) is not np.ndarray:
+            value = np.asarray(value)
         key = id(value)
-        tracer = self.lifted.get(key)
-        if tracer is None:
-            if isinstance(value, Tracer):
+        var = self.lifted.get(key)
+        if var is None:
+            if type(value) is Tracer:
                 if not value.trace.alive:
                     raise _escaped(value)
-                aval = value.aval
+                var = Var(value.aval)
             else:
-                value = np.asarray(value)
-                aval = ShapedArray(value.shape, value.dtype)
-            tracer = Tracer(aval, self, Var(aval))
-            self.providers[tracer.ir_var] = value
-            self.constvars.append(tracer.ir_var)
+                var = Var(ShapedArray(value.shape, value.dtype))
+            self.providers[var] = value
+            self.constvars.append(var)
             self.consts.append(value)
-            self.lifted[key] = tracer
-        return tracer
+            self.lifted[key] = var
+        return var
 
     def to_atom(self, value):
         """The Var or Literal standing for `value` in this trace."""
         if type(value) is Tracer:
-            if value.trace is not self:
-                value = self.lift(value)
-            return value.ir_var
+            return value.ir_var if value.trace is self else self.lift(value)
         if type(value) is Literal:
             return value
         if isinstance(value, Tracer):    # a subclass would be a bug
@@ -183,7 +182,7 @@ class Trace:
         if np.ndim(value) == 0:
             value = np.asarray(value)
             return Literal(value[()], ShapedArray((), value.dtype))
-        return self.lift(value).ir_var
+        return self.lift(value)
 
     # -- recording
     def record(self, prim: Primitive, args, params):
