@@ -142,6 +142,9 @@ def binary(prim, op_name, on_bools=None):
 
 def to_float(x):
     """`x` as an inexact operand (ints and bools become float64, like NumPy)."""
+    t = type(x)
+    if (t is Tracer and x.aval.dtype.kind in "fc") or (t is np.ndarray and x.dtype.kind in "fc"):
+        return x      # the common case, decided without building an aval
     x = operand(x)
     x_aval = aval(x)
     if dtypes.is_float(x_aval.dtype):

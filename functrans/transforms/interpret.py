@@ -29,7 +29,10 @@ def interpret(jaxpr, consts, args, marks, rule_name, blank, is_blank, what, keep
         vals = [x if type(x) is Literal else env[x] for x in inputs]
         ms = [mark_env.get(x) for x in inputs]
         prim = eqn.primitive
-        if all(m is None for m in ms):       # (not ms.count(None): tracers overload ==)
+        for m in ms:     # (not `None in ms`: tracers overload ==)
+            if m is not None:
+                break
+        else:
             out = bind(prim, vals, eqn.params)
             if prim.multiple_results:
                 env.update(zip(eqn.outputs, out))
@@ -41,11 +44,16 @@ def interpret(jaxpr, consts, args, marks, rule_name, blank, is_blank, what, keep
             raise UnsupportedError(f"{what} rule for '{prim.name}' is not implemented")
         ms = [blank(x) if m is None else m for x, m in zip(inputs, ms)]
         out, out_mark = rule(vals, ms, eqn.params)
-        outs, out_marks = (out, out_mark) if prim.multiple_results else ([out], [out_mark])
-        env.update(zip(eqn.outputs, outs))
-        for v, m in zip(eqn.outputs, out_marks):
-            if not is_blank(m) and keep(v):
-                mark_env[v] = m
+        if prim.multiple_results:
+            env.update(zip(eqn.outputs, out))
+            for v, m in zip(eqn.outputs, out_mark):
+                if not is_blank(m) and keep(v):
+                    mark_env[v] = m
+        else:
+            v = eqn.outputs[0]
+            env[v] = out
+            if not is_blank(out_mark) and keep(v):
+                mark_env[v] = out_mark
 
     def mark(x):
         m = mark_env.get(x)
