@@ -95,6 +95,26 @@ def test_float32_stays_float32_and_scalars_are_weak():
     assert f(3.0) == 7.0
 
 
+def test_fast_path_takes_any_layout_and_returns_exact_types():
+    # The fast path hands C-contiguous arrays and Python floats to numba as
+    # they are; everything else goes through the kernel's conversions.
+    f = ft.jit(lambda x, s: (x * s, fnp.sum(x) * s))
+    base = np.arange(12.0)
+    for x in (base, base[::2], base.reshape(3, 4).T[0], base.copy().view(np.ndarray)):
+        for s in (2.0, 2, True, np.float64(2.0), np.array(2.0)):
+            y, total = f(x, s)
+            np.testing.assert_array_equal(y, x * float(s))
+            assert type(y) is np.ndarray and y.dtype == np.float64
+            assert type(total) is np.float64 and total == x.sum() * float(s)
+    frozen = base.copy()
+    frozen.flags.writeable = False
+    np.testing.assert_array_equal(f(frozen, 3.0)[0], base * 3.0)
+    g = ft.jit(lambda x: fnp.sum(x))
+    small = np.arange(4, dtype=np.int32)
+    assert type(g(base)) is np.float64 and type(g(small)) is np.sum(small).dtype.type
+    assert type(ft.jit(lambda b: b & True)(True)) is np.bool_
+
+
 def test_log_compiles_says_why_the_cache_missed(capsys, monkeypatch):
     monkeypatch.setenv("FUNCTRANS_LOG_COMPILES", "1")
     f = ft.jit(lambda x: x + 1.0)

@@ -21,22 +21,42 @@ from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_unflatten
 from ._leaves import Store, as_leaf, as_output, flatten_fun, leaf_aval, normalize_argnums
 
-_SCALAR_SIGNATURES = {float: "float", int: "int", bool: "bool"}
-
-
 def _fast_signature(args):
-    """The cache key of plain positional arrays and Python scalars, or None."""
+    """The cache key of plain positional arrays and Python scalars, or None.
+    An array contributes its shape, dtype and strides (strides tell a
+    C-contiguous array, which the kernel can take as it is), a Python scalar
+    its type."""
+    if len(args) == 1:     # the common case, without the loop
+        a = args[0]
+        t = type(a)
+        if t is np.ndarray:
+            return ((a.shape, a.dtype, a.strides),)
+        return (t,) if t is float or t is int or t is bool else None
     key = []
     for a in args:
         t = type(a)
         if t is np.ndarray:
-            key.append((a.shape, a.dtype))
+            key.append((a.shape, a.dtype, a.strides))
+        elif t is float or t is int or t is bool:
+            key.append(t)
         else:
-            sig = _SCALAR_SIGNATURES.get(t)
-            if sig is None:
-                return None
-            key.append(sig)
+            return None
     return tuple(key)
+
+
+def _direct_ok(args) -> bool:
+    """Whether the kernel's dispatcher can take `args` without conversion:
+    Python floats and bools (numba types them exactly as their avals), and
+    native-order C-contiguous arrays of rank >= 1. Python ints are converted
+    (np.int64 rejects values out of range), rank-0 arrays become scalars."""
+    for a in args:
+        t = type(a)
+        if t is np.ndarray:
+            if not (a.ndim and a.flags.c_contiguous and a.dtype.isnative):
+                return False
+        elif t is not float and t is not bool:
+            return False
+    return True
 
 
 class _Compiled:
@@ -58,6 +78,26 @@ class _Compiled:
     def run(self, leaves):
         outs = self.compile()(*self.consts, *leaves)
         return outs[0] if self.single else tree_unflatten(self.out_tree, list(outs))
+
+    def runner(self, direct: bool):
+        """A function of the argument tuple for the fast path. `direct`: the
+        arguments are known to be of the kernel's exact types (`_direct_ok`),
+        so the numba dispatcher is called with them as they are."""
+        if not direct:
+            return self.run     # the kernel converts ints and rank-0 arrays
+        kernel = self.compile()
+        consts, call = kernel.direct(*self.consts)
+        if not self.single:
+            out_tree = self.out_tree
+            return lambda args: tree_unflatten(out_tree, list(call(*args)))
+        dispatcher, finish = kernel.dispatcher, kernel.finishers[0]
+        if finish is None and not consts:
+            return lambda args: dispatcher(*args)[0]
+        if finish is None:
+            return lambda args: dispatcher(*consts, *args)[0]
+        if not consts:
+            return lambda args: finish(dispatcher(*args)[0])
+        return lambda args: finish(dispatcher(*consts, *args)[0])
 
 
 def _describe_miss(key, previous) -> str:
@@ -85,7 +125,7 @@ class JitFunction:
         self.static_argnums = normalize_argnums(static_argnums)
         self.static_argnames = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
         self._has_static = bool(self.static_argnums or self.static_argnames)
-        self._fast = {}       # fast signature -> _Compiled
+        self._fast = {}       # fast signature -> runner of the args tuple
         self._cache = {}      # (static, treedef, avals) -> _Compiled
         self._last_key = None
 
@@ -101,12 +141,10 @@ class JitFunction:
         if not kwargs and not self._has_static:
             key = _fast_signature(args)
             if key is not None:
-                entry = self._fast.get(key)
-                if entry is not None:
-                    return entry.run(args)
-                entry = self._lookup(args, {})
-                self._fast[key] = entry
-                return entry.run([_kernel_arg(as_leaf(a)) for a in args])
+                run = self._fast.get(key)
+                if run is None:
+                    run = self._fast[key] = self._lookup(args, {}).runner(_direct_ok(args))
+                return run(args)
         return self._call_general(args, kwargs)
 
     def _split_static(self, args, kwargs):

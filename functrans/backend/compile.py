@@ -117,16 +117,31 @@ class Kernel:
         self.consts = tuple(consts)
         self.source = source
         self._converters = tuple(_input_converter(a) for a in in_avals)
-        self._scalar_outs = tuple((i, a.dtype.type) for i, a in enumerate(out_avals) if not a.shape)
+        # Per output: None, or the NumPy scalar type a rank-0 output becomes.
+        self.finishers = tuple(None if a.shape else a.dtype.type for a in out_avals)
+        self._scalar_outs = tuple((i, f) for i, f in enumerate(self.finishers) if f is not None)
 
     def __call__(self, *args):
-        outs = self.dispatcher(*self.consts, *[convert(x) for convert, x in zip(self._converters, args)])
+        return self._finish(self.dispatcher(*self.consts, *[convert(x) for convert, x in zip(self._converters, args)]))
+
+    def _finish(self, outs):
         if self._scalar_outs:
             outs = list(outs)
             for i, scalar_type in self._scalar_outs:
                 outs[i] = scalar_type(outs[i])
             outs = tuple(outs)
         return outs
+
+    def direct(self, *leading):
+        """(consts, call) for arguments already of the dispatcher's exact
+        types (C-contiguous arrays of the avals' dtypes, Python floats and
+        bools for float64 and bool scalars): `consts` goes first to the
+        dispatcher, then `leading` (values of the first invars, converted
+        here once), then the arguments; `call(*args)` is `kernel` without
+        the input conversions."""
+        consts = self.consts + tuple(convert(x) for convert, x in zip(self._converters, leading))
+        dispatcher, finish = self.dispatcher, self._finish
+        return consts, lambda *args: finish(dispatcher(*consts, *args))
 
 
 def _input_converter(aval):
