@@ -7,8 +7,8 @@ derivative (which arguments it is differentiable / linear in, whether it is
 smooth enough for third-order checks, hand-derived partials). An oracle is a
 test parametrized over `ROWS` (or a filtered view): impl vs NumPy, shape rule
 vs impl, jvp vs central differences, transpose by the inner-product identity,
-and later vmap vs a Python loop or jit vs eager, which need nothing more than
-`row.fun`, `row.args()` and `row.reference`.
+vmap vs a Python loop (`row.examples(n)`), and later jit vs eager, which need
+nothing more than `row.fun`, `row.args()` and `row.reference`.
 
 Primitive rows live here and in `op_table_structural.py` (indexing,
 dot_general, calls, control flow); the `functrans.numpy` rows in
@@ -45,9 +45,17 @@ class Row:
     rtol: float = 1e-12    # impl vs reference, float64; float32 rows use float32 precision
     modes: tuple = ("fwd", "rev")              # the differentiation modes `fun` supports
     xfail: dict = field(default_factory=dict)  # test name -> reason it fails (a known bug)
+    # rng -> another example's args for the vmap oracle, where `make_args`
+    # holds some fixed (index arrays); None: `make_args` with another seed.
+    vary: Callable | None = None
 
     def args(self, seed=0) -> tuple:
         return self.make_args(np.random.default_rng(seed))
+
+    def examples(self, n) -> list:
+        """`n` argument tuples: `args()`, then `n - 1` further draws."""
+        draw = self.vary or self.make_args
+        return [self.args()] + [draw(np.random.default_rng(seed)) for seed in range(1, n)]
 
     @property
     def is_primitive(self) -> bool:
@@ -347,9 +355,9 @@ REDUCTIONS = [
 
 # --------------------------------------------------------------------- shape
 
-def linear_row(name, case, make_args, reference, params, linear=(0,)):
+def linear_row(name, case, make_args, reference, params, linear=(0,), **fields):
     """A row of a primitive linear in `linear` (float64 inputs)."""
-    return prim_row(name, case, make_args, reference, params, diff=linear, linear=linear, smooth=True)
+    return prim_row(name, case, make_args, reference, params, diff=linear, linear=linear, smooth=True, **fields)
 
 
 def _x(shape, dtype=F64):

@@ -13,7 +13,7 @@ import numpy as np
 
 import functrans.numpy as fnp
 from functrans.numpy._indexing import _IndexUpdateHelper, getitem
-from op_table import (BOOL, F32, F64, I32, Row, above_one, args_of, fmod_pair, nonzero, off_integer, positive,
+from op_table import (BOOL, F32, F64, I32, I64, Row, above_one, args_of, fmod_pair, nonzero, off_integer, positive,
                       real, short, tied_pair, unit, with_nonfinite)
 
 
@@ -284,8 +284,23 @@ def _at_reference(method):
 _AT_CASES = ((0, (4,)), (np.array([1, 2]), (2, 4)), ((slice(None), 1), (3,)), (np.array([2, 0, 2]), ()),
              ((np.array([0, 2]), np.array([1, 1])), (2,)), (np.array([True, False, True]), (2, 4)))
 
+def indices_into(n):
+    """Integer indices into an axis of length n, negative ones too (they wrap)."""
+    return lambda rng, shape, dtype: rng.integers(-n, n, shape).astype(dtype)
+
+
 INDEXING = [
-    *_index_rows((3, 4, 5), _INDICES), *_index_rows((3,), (np.array([True, False, True]), 0, -2)),
+    *_index_rows((3, 4, 5), _INDICES),
+    # Traced index arrays: under vmap, batched ones.
+    np_row("take", (real, (3, 4), F64), (indices_into(4), (2, 2), I64), kwargs={"axis": 1}, diff=(0,), linear=(0,)),
+    *[np_row("getitem", (real, (3, 4), F64), (indices_into(3), shape, I64), case=f"f64[3,4][traced {short(I64, shape)}]",
+             diff=(0,), linear=(0,), fun=getitem, reference=lambda x, i: x[i]) for shape in ((2,), ())],
+    *[np_row("at", (real, (3, 4), F64), (indices_into(3), (2,), I64), (real, (2, 4), F64),
+             case=f"{method}[traced i64[2]]-f64[2,4]", diff=(0, 2) if method in ("set", "add", "multiply") else (),
+             linear=(0, 2) if method in ("set", "add") else (),
+             fun=lambda x, i, v, m=method: getattr(_IndexUpdateHelper(x)[i], m)(v),
+             reference=lambda x, i, v, m=method: _at_reference(m)(x, i, v))
+      for method in ("set", "add", "multiply", "min", "max")], *_index_rows((3,), (np.array([True, False, True]), 0, -2)),
     *_index_rows((), ((), None, Ellipsis)),
     *[np_row("at", (real, (3, 4), F64), (real, v_shape, F64), case=f"{method}[{idx!r}]-{short(F64, v_shape)}",
              diff=(0, 1) if method in ("set", "add", "multiply") else (),

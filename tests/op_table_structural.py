@@ -12,7 +12,7 @@ import numpy as np
 import functrans as ft
 import functrans.numpy as fnp
 from functrans import lax
-from op_table import F64, I32, Row, args_of, linear_row, prim_row, real, short, with_params
+from op_table import F64, I32, I64, Row, args_of, linear_row, positive, prim_row, real, short, with_params
 
 
 # ------------------------------------------------------------------ indexing
@@ -23,6 +23,26 @@ def _index_args(x_shape, indices, updates_shape=None):
     if updates_shape is not None:
         specs.append((real, updates_shape, F64))
     return args_of(*specs)
+
+
+def below(n):
+    """A domain of integer indices into an axis of length `n`, one out of
+    range at either end: they are clamped, example by example under vmap."""
+    return lambda rng, shape, dtype: rng.integers(-1, n + 1, shape).astype(dtype)
+
+
+def _varied_index_args(x_shape, indices, axis, updates_shape=None):
+    """`_index_args` with random indices: the vmap oracle's other examples."""
+    specs = [(real, x_shape, F64), (below(x_shape[axis]), np.shape(indices), I64)]
+    return args_of(*specs, *([(real, updates_shape, F64)] if updates_shape is not None else []))
+
+
+def _varied_starts(x_shape, sizes, update_shape=None):
+    """(x[, update], *starts) with random start indices, some clamped."""
+    def make(rng):
+        arrays = [real(rng, s, F64) for s in (x_shape, update_shape) if s is not None]
+        return (*arrays, *[np.int64(rng.integers(-1, n - k + 2)) for n, k in zip(x_shape, sizes)])
+    return make
 
 
 def _scatter_reference(add):
@@ -41,20 +61,21 @@ _SCATTER_CASES = (((5,), [1, 3, 0], (3,), 0), ((3, 4), [2, 0], (3, 2), 1),
 
 INDEXING = [
     *[linear_row("gather", f"{short(F64, x)}-idx{np.shape(idx)}-axis{axis}", _index_args(x, idx),
-                 lambda x, i, axis=axis: np.take(x, i, axis), {"axis": axis})
+                 lambda x, i, axis=axis: np.take(x, i, axis), {"axis": axis}, vary=_varied_index_args(x, idx, axis))
       for x, idx, axis in (((5,), [1, 3, 3, 0], 0), ((3, 4), [[0, 3], [2, 2]], 1), ((4,), 2, 0), ((3, 2), [], 0))],
     *[linear_row(name, f"{short(F64, x)}-idx{idx}-axis{axis}", _index_args(x, idx, upd),
                  with_params(_scatter_reference(name == "scatter-add"), {"axis": axis}), {"axis": axis},
-                 linear=(0, 2))
+                 linear=(0, 2), vary=_varied_index_args(x, idx, axis, upd))
       for name in ("scatter-add", "scatter") for x, idx, upd, axis in _SCATTER_CASES],
     *[linear_row("dynamic_slice", f"{short(F64, x)}-at{starts}-size{sizes}",
                  args_of((real, x, F64), *[np.int64(s) for s in starts]),
                  lambda x, *s, sizes=sizes: x[tuple(slice(c, c + k) for c, k in zip(
-                     np.clip(s, 0, np.subtract(x.shape, sizes)), sizes))], {"slice_sizes": sizes})
+                     np.clip(s, 0, np.subtract(x.shape, sizes)), sizes))], {"slice_sizes": sizes},
+                 vary=_varied_starts(x, sizes))
       for x, starts, sizes in (((5,), (1,), (3,)), ((3, 4), (1, 2), (2, 2)), ((5,), (4,), (3,)), ((3,), (-1,), (2,)))],
     *[linear_row("dynamic_update_slice", f"{short(F64, x)}-{short(F64, u)}-at{starts}",
                  args_of((real, x, F64), (real, u, F64), *[np.int64(s) for s in starts]),
-                 lambda x, u, *s: _update_reference(x, u, s), {}, linear=(0, 1))
+                 lambda x, u, *s: _update_reference(x, u, s), {}, linear=(0, 1), vary=_varied_starts(x, u, u))
       for x, u, starts in (((5,), (2,), (1,)), ((3, 4), (2, 2), (1, 3)), ((4,), (0,), (2,)))],
 ]
 
@@ -126,6 +147,28 @@ def _while_fun(x):
     return lax.while_loop(lambda c: c[0] < 3, step, (0, x))[1]
 
 
+def _scan_closure_reference(w, c, xs):
+    ys = []
+    for x in xs[::-1]:
+        c, y = c * np.cos(x) * w + 1.0, np.sin(c) * x + w
+        ys.append(y)
+    return c, np.stack(ys[::-1])
+
+
+def _limits(rng, shape, dtype):
+    return np.asarray(rng.uniform(3.0, 9.0, shape), dtype)
+
+
+def _grow_until(limit, x):
+    """x -> 1.5 x + 0.1 until max(x) reaches `limit`: the condition reads an
+    operand, so under vmap each example stops on its own."""
+    if isinstance(x, np.ndarray):
+        while np.max(x) < limit:
+            x = x * 1.5 + 0.1
+        return x
+    return lax.while_loop(lambda c: fnp.max(c) < limit, lambda c: c * 1.5 + 0.1, x)
+
+
 def _sin_with_custom_jvp():
     f = ft.custom_jvp(fnp.sin)
     f.defjvp(lambda primals, tangents: (fnp.sin(primals[0]), fnp.cos(primals[0]) * tangents[0]))
@@ -135,6 +178,21 @@ def _sin_with_custom_jvp():
 def _sin_with_custom_vjp():
     f = ft.custom_vjp(fnp.sin)
     f.defvjp(lambda x: (fnp.sin(x), (fnp.cos(x),)), lambda residuals, ct: (residuals[0] * ct,))
+    return f
+
+
+def _sin_times_with_custom_jvp():
+    f = ft.custom_jvp(lambda x, y: fnp.sin(x) * y)
+    f.defjvp(lambda primals, tangents: (
+        fnp.sin(primals[0]) * primals[1],
+        fnp.cos(primals[0]) * primals[1] * tangents[0] + fnp.sin(primals[0]) * tangents[1]))
+    return f
+
+
+def _sin_times_with_custom_vjp():
+    f = ft.custom_vjp(lambda x, y: fnp.sin(x) * y)
+    f.defvjp(lambda x, y: (fnp.sin(x) * y, (x, y)),
+             lambda residuals, ct: (fnp.cos(residuals[0]) * residuals[1] * ct, fnp.sin(residuals[0]) * ct))
     return f
 
 
@@ -154,7 +212,21 @@ HIGHER_ORDER = [
         diff=(1,), smooth=True),
     Row("scan-f64[3]-f64[4,3]", lambda c, xs: lax.scan(lambda c, x: (c * fnp.cos(x) + 1.0, fnp.sin(c) * x), c, xs),
         _scan_reference, args_of((real, (3,), F64), (real, (4, 3), F64)), "scan", None, diff=(0, 1), smooth=True),
+    # Two operands each, so the vmap oracle maps them separately: a shared
+    # (unbatched) operand's cotangent is summed over the batch.
+    Row("custom_jvp_call-f64[2,3]-f64[2,3]", _sin_times_with_custom_jvp(), lambda x, y: np.sin(x) * y,
+        args_of((real, (2, 3), F64), (real, (2, 3), F64)), "custom_jvp_call", None, diff=(0, 1)),
+    Row("custom_vjp_call-f64[2,3]-f64[2,3]", _sin_times_with_custom_vjp(), lambda x, y: np.sin(x) * y,
+        args_of((real, (2, 3), F64), (real, (2, 3), F64)), "custom_vjp_call", None, diff=(0, 1),
+        modes=("rev",)),
+    # A closed-over operand (a scan const), in reverse.
+    Row("scan-f64[3]-f64[3]-f64[4,3]-closure-reverse",
+        lambda w, c, xs: lax.scan(lambda c, x: (c * fnp.cos(x) * w + 1.0, fnp.sin(c) * x + w), c, xs, reverse=True),
+        _scan_closure_reference, args_of((real, (3,), F64), (real, (3,), F64), (real, (4, 3), F64)), "scan", None,
+        diff=(0, 1, 2)),
     # Reverse mode through while_loop is first order only (its rules refuse
     # higher orders: the trip count is known at run time only).
     Row("while-f64[3]", _while_fun, _while_fun, args_of((real, (3,), F64)), "while", None, diff=(0,)),
+    Row("while-f64[]-f64[3]-operand-in-condition", _grow_until, _grow_until,
+        args_of((_limits, (), F64), (positive, (3,), F64)), "while", None, diff=(1,)),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 
+from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten
 from ._leaves import Store, as_leaf, flatten_fun, leaf_aval, normalize_argnums
@@ -10,7 +11,7 @@ from ._leaves import Store, as_leaf, flatten_fun, leaf_aval, normalize_argnums
 
 def make_jaxpr(fun, static_argnums=()):
     """`make_jaxpr(f)(*args)` is the ClosedJaxpr of `f` at those argument
-    types; `print()` shows it.
+    types, after the simplification passes jit also runs; `print()` shows it.
 
     >>> print(make_jaxpr(lambda x: fnp.sum(fnp.sin(x) * 2.0))(np.ones(3)))
     """
@@ -28,5 +29,5 @@ def make_jaxpr(fun, static_argnums=()):
         leaves, in_tree = tree_flatten((tuple(dynamic), kwargs))
         store = Store()
         closed = trace_flat(flatten_fun(rebuilt, in_tree, store), [leaf_aval(as_leaf(x)) for x in leaves])
-        return closed
+        return simplify(closed)    # what jit compiles: forwarded identities, CSE, DCE
     return make

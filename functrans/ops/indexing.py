@@ -14,8 +14,8 @@ import numpy as np
 
 from ..core import Primitive
 from ..errors import DTypeError, ShapeError
-from ..ir import ShapedArray
-from . import rules, shape
+from ..ir import Literal, ShapedArray
+from . import elementwise, rules, shape
 from .rules import UndefinedPrimal, not_mapped
 
 
@@ -36,6 +36,12 @@ def _gathered_shape(x_shape, idx_shape, axis):
     return tuple(x_shape[:axis]) + tuple(idx_shape) + tuple(x_shape[axis + 1:])
 
 
+def _clamp(x, lo, hi):
+    """`x` (integers, possibly traced) clamped into [lo, hi], as functrans ops."""
+    dtype = rules.aval_of(x).dtype
+    return elementwise.min(elementwise.max(x, np.asarray(lo, dtype)[()]), np.asarray(hi, dtype)[()])
+
+
 # gather ------------------------------------------------------------------------------
 
 def _gather_shape(x, indices, axis):
@@ -54,6 +60,39 @@ def _gather_transpose(ct, x, indices, axis):
     return [scatter_add(rules.zeros(x.aval), indices, ct, axis=axis), None]
 
 
+# Batched indices into a batched operand: the batch is folded into the indexed
+# axis of a flat operand, (batch * n, other axes...), and example b's indices
+# are offset by b * n into its own block. Batch dims are at 0 throughout.
+
+def _folded(x, axis):
+    """x (batch at 0) as (batch * n, other axes...), n its length along `axis`."""
+    x = rules.move_bdim(x, axis + 1, 1)
+    x_shape = rules.aval_of(x).shape
+    return shape.reshape(x, new_sizes=(x_shape[0] * x_shape[1],) + x_shape[2:])
+
+
+def _unfolded(flat, size, axis):
+    """The inverse of `_folded`."""
+    flat_shape = rules.aval_of(flat).shape
+    x = shape.reshape(flat, new_sizes=(size, flat_shape[0] // size) + flat_shape[1:])
+    return rules.move_bdim(x, 1, axis + 1)
+
+
+def _offset_indices(idx, n):
+    """Batched indices (batch at 0) clamped into [0, n), then into example b's block."""
+    idx_aval = rules.aval_of(idx)
+    offsets = shape.iota(dtype=idx_aval.dtype, shape=idx_aval.shape, dimension=0) * n
+    return _clamp(idx, 0, n - 1) + offsets
+
+
+def _swap_blocks(x, n_first, n_second):
+    """(batch, first..., second..., rest...) -> (batch, second..., first..., rest...),
+    the blocks of `n_first` and `n_second` axes."""
+    ndim, end = len(rules.aval_of(x).shape), 1 + n_first + n_second
+    perm = (0, *range(1 + n_first, end), *range(1, 1 + n_first), *range(end, ndim))
+    return shape.transpose(x, permutation=perm)
+
+
 def _gather_batch(args, dims, params):
     (x, idx), (dx, di) = args, dims
     axis = params["axis"]
@@ -61,22 +100,11 @@ def _gather_batch(args, dims, params):
         return gather(rules.move_bdim(x, dx, 0), idx, axis=axis + 1), 0
     if dx is not_mapped:
         return gather(x, idx, axis=axis), axis + di
-    # Both batched: fold the batch into the gathered axis of a flat operand.
     x, idx = rules.move_bdim(x, dx, 0), rules.move_bdim(idx, di, 0)
-    x_shape, idx_shape = rules.aval_of(x).shape, rules.aval_of(idx).shape
-    size, n = x_shape[0], x_shape[axis + 1]
-    others = [a for a in range(1, len(x_shape)) if a != axis + 1]
-    flat = shape.reshape(shape.transpose(x, permutation=(0, axis + 1, *others)),
-                         new_sizes=(size * n,) + tuple(x_shape[a] for a in others))
-    offsets = shape.iota(dtype=idx.dtype, shape=idx_shape, dimension=0) * n
-    from .. import numpy as fnp
-    out = gather(flat, fnp.clip(idx, 0, n - 1) + offsets, axis=0)
+    n = rules.aval_of(x).shape[axis + 1]
+    out = gather(_folded(x, axis), _offset_indices(idx, n), axis=0)
     # out: (batch, idx..., pre..., post...) -> (batch, pre..., idx..., post...)
-    n_idx, n_pre = len(idx_shape) - 1, axis
-    idx_axes = list(range(1, 1 + n_idx))
-    pre_axes = list(range(1 + n_idx, 1 + n_idx + n_pre))
-    post_axes = list(range(1 + n_idx + n_pre, len(rules.aval_of(out).shape)))
-    return shape.transpose(out, permutation=tuple([0] + pre_axes + idx_axes + post_axes)), 0
+    return _swap_blocks(out, len(rules.aval_of(idx).shape) - 1, axis), 0
 
 
 gather = Primitive("gather", shape=_gather_shape, impl=_gather_impl, transpose=_gather_transpose,
@@ -121,14 +149,15 @@ def _scatter_transpose(ct, x, indices, updates, axis):
         ct_x = scatter(ct, indices, rules.zeros(rules.aval_of(updates)), axis=axis)
     if type(updates) is UndefinedPrimal:
         ct_updates = gather(ct, indices, axis=axis)
-        if not _surely_unique(indices):
-            ct_updates = ct_updates * _kept_updates(indices, rules.aval_of(x).shape[axis],
-                                                    rules.aval_of(updates), axis)
+        n = rules.aval_of(x).shape[axis]
+        if not _surely_unique(indices, n):
+            ct_updates = ct_updates * _kept_updates(indices, n, rules.aval_of(updates), axis)
     return [ct_x, None, ct_updates]
 
 
-def _surely_unique(indices) -> bool:
-    return isinstance(indices, np.ndarray) and np.unique(indices).size == indices.size
+def _surely_unique(indices, n) -> bool:
+    """Concrete indices that stay distinct once clamped into [0, n)."""
+    return isinstance(indices, np.ndarray) and np.unique(_clipped(indices, n)).size == indices.size
 
 
 def _kept_updates(indices, n, updates_aval, axis):
@@ -148,13 +177,18 @@ def _kept_updates(indices, n, updates_aval, axis):
 def _scatter_batch(prim):
     def rule(args, dims, params):
         (x, idx, updates), (dx, di, du) = args, dims
-        if di is not not_mapped:
-            from ..errors import UnsupportedError
-            raise UnsupportedError(f"vmap of {prim.name} with batched indices is not supported yet; "
-                                   "index with unbatched indices, or loop with lax.map")
-        size = next(rules.aval_of(a).shape[d] for a, d in ((x, dx), (updates, du)) if d is not not_mapped)
+        axis = params["axis"]
+        size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
         x, updates = rules.bdim_at_front(x, dx, size), rules.bdim_at_front(updates, du, size)
-        return prim(x, idx, updates, axis=params["axis"] + 1), 0
+        if di is not_mapped:
+            return prim(x, idx, updates, axis=axis + 1), 0
+        # Batched indices: scatter into the folded operand, with the updates'
+        # indexed axes first to match the offset indices.
+        idx = rules.move_bdim(idx, di, 0)
+        n = rules.aval_of(x).shape[axis + 1]
+        updates = _swap_blocks(updates, axis, len(rules.aval_of(idx).shape) - 1)
+        flat = prim(_folded(x, axis), _offset_indices(idx, n), updates, axis=0)
+        return _unfolded(flat, size, axis), 0
     return rule
 
 
@@ -191,19 +225,44 @@ def _dynamic_slice_transpose(ct, x, *starts, slice_sizes):
     return [dynamic_update_slice(rules.zeros(x.aval), ct, *starts)] + [None] * len(starts)
 
 
-def _unbatched_starts(name, dims):
-    if any(d is not not_mapped for d in dims):
-        from ..errors import UnsupportedError
-        raise UnsupportedError(f"vmap of {name} with batched start indices is not supported yet; "
-                               "use fnp.take / x[idx] with an index array instead")
+# Batched start indices: example b reads (or writes) positions start_b + i
+# along each axis, which a batched gather of an iota reads.
+
+def _example_shape(x, d):
+    x_shape = rules.aval_of(x).shape
+    return x_shape if d is not_mapped else x_shape[:d] + x_shape[d + 1:]
+
+
+def _start_and_iota(s, size, n, k, length):
+    """The start `s` (batched (size,) or shared ()), clamped as `_window`
+    clamps it for a window of k in n, and an iota along `length`; both
+    (size, length)."""
+    s = _clamp(s.value if type(s) is Literal else s, 0, builtins.max(n - k, 0))
+    s_aval = rules.aval_of(s)
+    s = shape.broadcast_in_dim(s, shape=(size, length), broadcast_dimensions=(0,) if s_aval.shape else ())
+    return s, shape.iota(dtype=s_aval.dtype, shape=(size, length), dimension=1)
 
 
 def _dynamic_slice_batch(args, dims, params):
-    _unbatched_starts("dynamic_slice", dims[1:])
-    x, starts = rules.move_bdim(args[0], dims[0], 0), args[1:]
+    (x, *starts), (dx, *start_dims) = args, dims
+    sizes, x_shape = params["slice_sizes"], _example_shape(x, dx)
+    size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
+    batched = [d is not not_mapped for d in start_dims]
+    # The shared starts in one dynamic_slice, which keeps the other axes whole
+    # and the batch dim where it is.
     zero = np.zeros((), rules.aval_of(starts[0]).dtype)[()] if starts else np.int64(0)
-    size = rules.aval_of(x).shape[0]
-    return dynamic_slice(x, zero, *starts, slice_sizes=(size,) + tuple(params["slice_sizes"])), 0
+    fixed = [zero if b else s for s, b in zip(starts, batched)]
+    kept = tuple(n if b else k for n, k, b in zip(x_shape, sizes, batched))
+    if dx is not_mapped:
+        x = dynamic_slice(x, *fixed, slice_sizes=kept)
+    else:
+        x = dynamic_slice(x, *fixed[:dx], zero, *fixed[dx:], slice_sizes=kept[:dx] + (size,) + kept[dx:])
+    # Each batched start: a gather of start_b + i, i < k, along its axis.
+    for axis, (s, b, n, k) in enumerate(zip(starts, batched, x_shape, sizes)):
+        if b:
+            start, i = _start_and_iota(s, size, n, k, k)
+            x, dx = _gather_batch((x, start + i), (dx, 0), {"axis": axis})
+    return x, dx
 
 
 dynamic_slice = Primitive(
@@ -239,12 +298,28 @@ def _dynamic_update_transpose(ct, x, update, *starts):
 
 
 def _dynamic_update_batch(args, dims, params):
-    _unbatched_starts("dynamic_update_slice", dims[2:])
     (x, update), starts = args[:2], args[2:]
-    size = next(rules.aval_of(a).shape[d] for a, d in zip(args[:2], dims[:2]) if d is not not_mapped)
+    size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
     x, update = rules.bdim_at_front(x, dims[0], size), rules.bdim_at_front(update, dims[1], size)
-    zero = np.zeros((), rules.aval_of(starts[0]).dtype)[()] if starts else np.int64(0)
-    return dynamic_update_slice(x, update, zero, *starts), 0
+    if all(d is not_mapped for d in dims[2:]):
+        zero = np.zeros((), rules.aval_of(starts[0]).dtype)[()] if starts else np.int64(0)
+        return dynamic_update_slice(x, update, zero, *starts), 0
+    x_shape, update_shape = rules.aval_of(x).shape[1:], rules.aval_of(update).shape[1:]
+    if 0 in update_shape:
+        return x, 0
+    # Batched starts: spread each example's update over the whole operand
+    # (position i reads update[i - start], clamped), then select it inside
+    # the window and x outside.
+    inside = None
+    for axis, (s, n, k) in enumerate(zip(starts, x_shape, update_shape)):
+        start, i = _start_and_iota(s, size, n, k, n)
+        offsets = i - start
+        update, _ = _gather_batch((update, offsets), (0, 0), {"axis": axis})
+        k = np.asarray(k, rules.aval_of(offsets).dtype)[()]
+        here = elementwise.and_(elementwise.ge(i, start), elementwise.lt(offsets, k))
+        here = shape.broadcast_in_dim(here, shape=(size,) + x_shape, broadcast_dimensions=(0, axis + 1))
+        inside = here if inside is None else elementwise.and_(inside, here)
+    return elementwise.select_n(inside, x, update), 0
 
 
 dynamic_update_slice = Primitive("dynamic_update_slice", shape=_dynamic_update_shape,

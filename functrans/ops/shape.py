@@ -243,10 +243,18 @@ def _pad_transpose(ct, x, padding_value, padding_config):
 
 def _pad_batch(args, dims, params):
     (x, value), (dx, dv) = args, dims
-    if dv is not not_mapped:
-        raise NotImplementedError("vmap of pad with a batched padding value")
-    x = rules.move_bdim(x, dx, 0)
-    return pad(x, value, padding_config=((0, 0, 0),) + tuple(params["padding_config"])), 0
+    config = tuple(params["padding_config"])
+    # The batch dim stays where it is: one more axis, padded with nothing.
+    x_config = config if dx is not_mapped else config[:dx] + ((0, 0, 0),) + config[dx:]
+    if dv is not_mapped:
+        return pad(x, value, padding_config=x_config), dx
+    # A batched padding value: pad with zeros, then select each example's
+    # value outside x's elements (a mask of them, padded with False).
+    aval = rules.aval_of(x)
+    padded = pad(x, np.zeros((), aval.dtype)[()], padding_config=x_config)
+    example_shape = aval.shape if dx is not_mapped else aval.shape[:dx] + aval.shape[dx + 1:]
+    mask = pad(np.ones(example_shape, bool), np.False_, padding_config=config)
+    return rules.elementwise.select_n.batch([mask, value, padded], [not_mapped, dv, dx], {})
 
 
 pad = _linear("pad", _pad_shape, _pad_impl, _pad_transpose, _pad_batch, forward=None)
