@@ -89,3 +89,8 @@ def test_checkpoint_recomputes_but_gives_the_same_gradient():
     assert len(calls) == 2, [e.primitive.name for e in eqns]   # the forward, and the backward
     backward = [e.primitive.name for e in calls[1].params["call_jaxpr"].eqns]
     assert "cos" in backward and "sin" in backward, backward   # which recomputes the forward
+
+
+def test_custom_vjp_refuses_forward_mode_under_jit_with_the_same_advice():
+    with pytest.raises(UnsupportedError, match="custom_jvp"):
+        ft.jit(lambda x: ft.jvp(lambda x: scaled_grad(x, 2.0), (x,), (x,))[1])(np.ones(2))

@@ -71,7 +71,7 @@ custom_vjp_call = Primitive("custom_vjp_call", shape=_shape, impl=_impl, multipl
                             jvp=_custom_vjp_rule, inline=lambda params: params["call_jaxpr"])
 
 
-def _lin_impl(*args, num_res, bwd, out_avals):
+def _lin_impl(*args, **params):
     raise UnsupportedError("Forward-mode differentiation (jvp, jacfwd, hessian) of a custom_vjp "
                            "function is not supported: it only defines reverse mode. Use "
                            "custom_jvp, or reverse mode (grad, vjp, jacrev).")
@@ -84,7 +84,8 @@ def _lin_transpose(cts, *args, num_res, bwd, out_avals):
 
 
 custom_lin = Primitive("custom_lin", shape=lambda *avals, num_res, bwd, out_avals: list(out_avals),
-                       impl=_lin_impl, multiple_results=True, transpose=_lin_transpose)
+                       impl=_lin_impl, multiple_results=True, transpose=_lin_transpose,
+                       numba=_lin_impl)   # under jit the same refusal, not "cannot lower"
 
 
 # batching: the call's Jaxpr is batched and the user's rules are wrapped in vmap,
