@@ -4,7 +4,7 @@ compiled with numba.
     import functrans as ft, functrans.numpy as fnp
     ft.grad(lambda x: fnp.sum(fnp.tanh(x) ** 2))(x)
 """
-from . import lax, numpy, tree_util  # noqa: F401  (numpy gives tracers their operators)
+from . import lax, nn, numpy, scipy, tree_util  # noqa: F401  (numpy gives tracers their operators)
 from .api import (checkpoint, custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jit,  # noqa: F401
                   jvp, linearize, make_jaxpr, remat, value_and_grad, vjp, vmap)
 from .numpy import stop_gradient  # noqa: F401

@@ -30,6 +30,12 @@ def operand(x):
     return np.asarray(x)
 
 
+def result(x):
+    """What a facade function hands back when it would return an operand
+    untouched: never an internal Literal (a Python scalar became one)."""
+    return np.asarray(x.value) if type(x) is Literal else x
+
+
 def aval(x) -> ShapedArray:
     if type(x) in (Tracer, Literal):
         return x.aval

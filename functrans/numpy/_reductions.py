@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import dtypes
 from ..ops import reduce as rd, shape as sh
-from ._base import aval, cast, normalize_axes, normalize_axis, operand, to_float
+from ._base import aval, cast, normalize_axes, normalize_axis, operand, result, to_float
 from ._math import divide, multiply, subtract, square, sqrt
 
 
@@ -28,7 +28,7 @@ def sum(a, axis=None, dtype=None, keepdims=False):
     a_aval = aval(a)
     a = cast(a, np.dtype(dtype) if dtype else _accumulating_dtype(a_aval.dtype), a_aval.weak_type)
     axes = normalize_axes(axis, a_aval.ndim, "sum")
-    out = rd.reduce_sum(a, axes=axes) if axes else a
+    out = rd.reduce_sum(a, axes=axes) if axes else result(a)
     return _keepdims(out, a_aval.shape, axes, keepdims)
 
 
@@ -49,7 +49,7 @@ def _extremum(prim, name):
         axes = normalize_axes(axis, a_aval.ndim, name)
         if any(a_aval.shape[i] == 0 for i in axes):
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        out = prim(a, axes=axes) if axes else a
+        out = prim(a, axes=axes) if axes else result(a)
         return _keepdims(out, a_aval.shape, axes, keepdims)
     fn.__name__ = name
     fn.__doc__ = f"The {name}imum over `axis` (all by default)."

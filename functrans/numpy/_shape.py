@@ -7,7 +7,7 @@ from .. import dtypes
 from ..core import Tracer
 from ..errors import ShapeError
 from ..ops import shape as sh
-from ._base import aval, broadcast_to, normalize_axis, operand, promote
+from ._base import aval, broadcast_to, normalize_axis, operand, promote, result
 
 
 # creation: concrete NumPy arrays, unless a traced value is involved ------------
@@ -114,7 +114,7 @@ def reshape(a, newshape, order="C"):
             raise ShapeError(f"cannot reshape an array of shape {a_shape} into shape {newshape}")
         newshape = tuple(total // known if n == -1 else n for n in newshape)
     if newshape == a_shape:
-        return a
+        return result(a)
     return sh.reshape(a, new_sizes=newshape)
 
 
@@ -128,7 +128,7 @@ def transpose(a, axes=None):
     ndim_ = aval(a).ndim
     axes = tuple(range(ndim_))[::-1] if axes is None else tuple(normalize_axis(x, ndim_, "transpose") for x in axes)
     if axes == tuple(range(ndim_)):
-        return a
+        return result(a)
     return sh.transpose(a, permutation=axes)
 
 
@@ -165,7 +165,7 @@ def squeeze(a, axis=None):
     else:
         axes = axis if isinstance(axis, (tuple, list)) else (axis,)
         dims = tuple(sorted(normalize_axis(x, len(a_shape), "squeeze") for x in axes))
-    return sh.squeeze(a, dimensions=dims) if dims else a
+    return sh.squeeze(a, dimensions=dims) if dims else result(a)
 
 
 def atleast_1d(a):
