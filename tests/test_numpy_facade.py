@@ -127,3 +127,10 @@ def test_a_boolean_mask_computed_under_grad_selects_by_value():
     """Under grad the mask has a concrete value, so x[x > 0] works as in NumPy."""
     g = ft.grad(lambda x: fnp.sum(x[x > 0] ** 2))(X)
     np.testing.assert_array_equal(g, np.where(X > 0, 2 * X, 0.0))
+
+
+@pytest.mark.parametrize("fn", [fnp.sum, fnp.max, fnp.min, fnp.squeeze, fnp.transpose, lambda a: fnp.reshape(a, ())],
+                         ids=["sum", "max", "min", "squeeze", "transpose", "reshape"])
+def test_functions_that_return_their_operand_give_a_python_scalar_back_as_an_array(fn):
+    out = fn(2.0)
+    assert isinstance(out, np.ndarray) and out == 2.0
