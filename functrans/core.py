@@ -22,7 +22,7 @@ import numpy as np
 from . import dtypes
 from .errors import (UnexpectedTracerError, TracerConversionError,
                      concretization_error)
-from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
+from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var, weak_scalar_aval
 
 
 class Primitive:
@@ -178,7 +178,7 @@ class Trace:
             raise AssertionError(type(value))
         if dtypes.is_python_scalar(value):
             dtype = dtypes.python_scalar_dtype(value)
-            return Literal(dtype.type(value), ShapedArray((), dtype, weak_type=True))
+            return Literal(dtype.type(value), weak_scalar_aval(dtype))
         if np.ndim(value) == 0:
             value = np.asarray(value)
             return Literal(value[()], ShapedArray((), value.dtype))

@@ -55,6 +55,18 @@ class ShapedArray:
         return f"ShapedArray({self.shape}, {self.dtype.name}{weak})"
 
 
+_WEAK_SCALARS: dict = {}
+
+
+def weak_scalar_aval(dtype) -> ShapedArray:
+    """The (shared) aval of a weakly typed scalar of `dtype`: Python scalars
+    in user code make one per operation, so they are not rebuilt each time."""
+    aval = _WEAK_SCALARS.get(dtype)
+    if aval is None:
+        aval = _WEAK_SCALARS[dtype] = ShapedArray((), dtype, weak_type=True)
+    return aval
+
+
 def aval_of(value) -> ShapedArray:
     """The aval of a concrete value (NumPy array, NumPy or Python scalar)."""
     if isinstance(value, (np.ndarray, np.generic)):

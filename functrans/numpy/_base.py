@@ -12,7 +12,7 @@ import numpy as np
 from .. import dtypes
 from ..core import Tracer
 from ..errors import ShapeError
-from ..ir import Literal, ShapedArray
+from ..ir import Literal, ShapedArray, weak_scalar_aval
 from ..ops import elementwise as ew, shape as sh
 
 ArrayLike = object
@@ -24,7 +24,7 @@ def operand(x):
         return x
     if dtypes.is_python_scalar(x):
         dtype = dtypes.python_scalar_dtype(x)
-        return Literal(dtype.type(x), ShapedArray((), dtype, weak_type=True))
+        return Literal(dtype.type(x), weak_scalar_aval(dtype))
     if hasattr(x, "__jax_array__"):
         x = x.__jax_array__()
     return np.asarray(x)
@@ -113,7 +113,7 @@ def _operand_beside(value, array):
     aval = array.aval if type(array) is Tracer else array
     if t is float or t is int:    # a weak literal of the tracer's (float) dtype
         if aval.dtype.kind == "f":
-            return Literal(aval.dtype.type(value), ShapedArray((), aval.dtype, weak_type=True))
+            return Literal(aval.dtype.type(value), weak_scalar_aval(aval.dtype))
         return None
     if t is Literal or t is np.ndarray or t is Tracer:
         other = value.aval if t is not np.ndarray else value

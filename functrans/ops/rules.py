@@ -87,8 +87,9 @@ def jvp_maps(prim, *maps):
     def rule(primals, tangents, params):
         out = bind(prim, primals, params)
         # Maps do arithmetic on the primals (`y - 1.0`), which inline
-        # Literals do not support: they get the Literals' scalar values.
-        values = [p.value if type(p) is Literal else p for p in primals]
+        # Literals do not support: they get them as Python scalars, which,
+        # like the Literals, are weakly typed (`t32 * 2.0` stays float32).
+        values = [p.value.item() if type(p) is Literal else p for p in primals]
         total = None
         for fn, t in zip(maps, tangents):
             if fn is None or type(t) is Zero:
