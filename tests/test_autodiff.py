@@ -121,3 +121,13 @@ def test_grad_under_grad_of_closure_over_outer_value():
     f = lambda x: x * ft.grad(lambda y: fnp.sin(x * y))(1.0)
     x = 0.9
     np.testing.assert_allclose(ft.grad(f)(x), 2 * x * np.cos(x) - x ** 2 * np.sin(x), rtol=1e-12)
+
+
+def test_float32_derivatives_stay_float32_through_literal_constants():
+    x = np.linspace(0.5, 1.5, 4).astype(np.float32)
+    for f in (lambda x: x * 2.0, lambda x: x ** 2.5, lambda x: 3.0 ** x, lambda x: fnp.sin(x) / 7.0):
+        _, tangent = ft.jvp(f, (x,), (np.ones_like(x),))
+        assert tangent.dtype == np.float32, f
+        assert ft.grad(lambda x: f(x).sum())(x).dtype == np.float32
+        jaxpr = ft.make_jaxpr(ft.grad(lambda x: f(x).sum()))(x)
+        assert all(v.aval.dtype == np.float32 for e in jaxpr.eqns for v in e.outputs), str(jaxpr)
