@@ -164,8 +164,9 @@ def _divide(x, y):
 
 
 def _safe_log(x):
+    """log(x), but 0 where x is 0 (so 0 ** y has a finite derivative in y)."""
     from .. import numpy as fnp
-    return log(fnp.where(x == 0, fnp.ones_like(x), x))
+    return fnp.log(fnp.where(x == 0, 1.0, x))
 
 
 def _trunc(q):
@@ -272,7 +273,7 @@ div = binary("div", _divide, {"iub": "(abs({0}) // abs({1}) if ({0} < 0) == ({1}
              (lambda t, x, y, out: t / y, lambda t, x, y, out: -t * out / y), transpose=_transpose_div)
 div.forward = rules.forward_neutral(right=1)
 pow = binary("pow", np.power, "({0} ** {1})",
-             (lambda t, x, y, out: t * y * pow(x, y - 1.0),
+             (lambda t, x, y, out: t * y * x ** (y - 1.0),   # the operator: x may be a Python scalar
               lambda t, x, y, out: t * out * _safe_log(x)), FLOAT)
 max = binary("max", np.maximum, "np.maximum({0}, {1})",
              (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
