@@ -131,3 +131,11 @@ def test_float32_derivatives_stay_float32_through_literal_constants():
         assert ft.grad(lambda x: f(x).sum())(x).dtype == np.float32
         jaxpr = ft.make_jaxpr(ft.grad(lambda x: f(x).sum()))(x)
         assert all(v.aval.dtype == np.float32 for e in jaxpr.eqns for v in e.outputs), str(jaxpr)
+
+
+def test_jvp_with_aux_returns_the_aux_untouched():
+    x = np.array([0.3, 0.7])
+    out, tangent, aux = ft.jvp(lambda x: (fnp.sin(x), {"double": 2 * x}), (x,), (np.ones(2),), has_aux=True)
+    np.testing.assert_allclose(out, np.sin(x))
+    np.testing.assert_allclose(tangent, np.cos(x))
+    np.testing.assert_allclose(aux["double"], 2 * x)

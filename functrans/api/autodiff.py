@@ -281,15 +281,16 @@ def jvp(fun, primals, tangents, has_aux=False):
     def flat_fun(*leaves):
         out, aux = _split_aux(fun(*tree_unflatten(p_tree, leaves)), has_aux)
         out_leaves, store.value = tree_flatten(out)
-        aux_store.value = aux
-        return out_leaves
+        aux_leaves, aux_store.value = tree_flatten(aux)
+        return out_leaves + aux_leaves    # aux rides along; its tangents are dropped
 
     outs, touts = jvp_flat(flat_fun, p_leaves, tangents_in)
-    result = (tree_unflatten(store.value, [as_output(o) for o in outs]),
-              tree_unflatten(store.value, [as_output(t) for t in touts]))
+    n = store.value.num_leaves
+    primal_out = tree_unflatten(store.value, [as_output(o) for o in outs[:n]])
+    tangent_out = tree_unflatten(store.value, [as_output(t) for t in touts[:n]])
     if has_aux:
-        raise NotImplementedError("jvp(has_aux=True) is not supported yet; return the aux from a separate call")
-    return result
+        return primal_out, tangent_out, tree_unflatten(aux_store.value, [as_output(a) for a in outs[n:]])
+    return primal_out, tangent_out
 
 
 def linearize(fun, *primals):
