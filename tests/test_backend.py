@@ -95,3 +95,52 @@ def test_every_lowered_primitive_has_rows_in_the_batches():
     batched = {row.primitive for rows in BATCHES.values() for row in rows}
     assert batched == {row.primitive for row in PRIMITIVE_ROWS} - NOT_LOWERED
     assert set(REGISTRY) - NOT_LOWERED <= batched
+
+
+# A guarded IndexMap: pad lowered as index arithmetic (the operand where the
+# index lies on its lattice, the padding value elsewhere) instead of a
+# materialised array; ops/shape.py still renders pad as a statement.
+def _pad_limits(x, padding_config):
+    return [lo + (n - 1) * (interior + 1) + 1 if n else lo for n, (lo, _, interior) in zip(x.shape, padding_config)]
+
+
+def _pad_source(idx, x, out, padding_config):
+    source = []
+    for i, (lo, _, interior) in zip(idx, padding_config):
+        shifted = f"({i} - {lo})" if lo else i
+        source.append(f"{shifted} // {interior + 1}" if interior else shifted)
+    return source
+
+
+def _pad_guard(idx, x, out, padding_config):
+    conditions = []
+    for i, n, limit, (lo, hi, interior) in zip(idx, x.shape, _pad_limits(x, padding_config), padding_config):
+        if n == 0:
+            return "False"
+        if lo:
+            conditions.append(f"{i} >= {lo}")
+        if interior:
+            conditions.append(f"({i} - {lo}) % {interior + 1} == 0" if lo else f"{i} % {interior + 1} == 0")
+        if hi:
+            conditions.append(f"{i} < {limit}")
+    return " and ".join(conditions) or "True"
+
+
+def test_guarded_index_map_fuses_pad_into_the_loop(monkeypatch):
+    import functrans as ft
+    import functrans.lax as lax
+    from functrans.backend.lowering import IndexMap
+    from functrans.backend.render import render_jaxpr
+    from functrans.ops import shape
+    monkeypatch.setattr(shape.pad, "numba", IndexMap(_pad_source, _pad_guard))
+    x, y = np.arange(1.0, 7.0).reshape(2, 3), np.arange(1.0, 4.0)
+
+    def program(x, y, c):
+        a = lax.pad(x, c, padding_config=((1, 2, 1), (0, 1, 2)))     # low, high and interior padding
+        b = lax.pad(y, 0.0, padding_config=((0, 3, 1),)) + lax.pad(y * 2.0, 0.0, padding_config=((1, 2, 1),))
+        return a * 2.0, b, lax.pad(x, -1.0, padding_config=((0, 0, 0), (2, 0, 0)))
+    closed = ft.make_jaxpr(program)(x, y, 0.5)
+    assert "fill" not in render_jaxpr(closed.jaxpr)
+    got = compile_jaxpr(closed)(x, y, 0.5)
+    for g, want in zip(got, eval_closed(closed, [x, y, 0.5])):
+        np.testing.assert_array_equal(g, want)

@@ -22,11 +22,16 @@ class IndexMap:
     """Lowering of a primitive whose output element at index `idx` is its
     first operand's element at `source(idx, in_aval, out_aval, **params)`,
     a list of index expressions (broadcasts, transposes, reversals, slices).
-    Fused into loops as index arithmetic; never materialises anything."""
-    __slots__ = ("source",)
+    Fused into loops as index arithmetic; never materialises anything.
 
-    def __init__(self, source):
+    With a `guard` (same arguments, returning a condition expression) the
+    operand is read only where the guard holds, and elsewhere the element is
+    the primitive's second operand, a scalar (pad's padding value)."""
+    __slots__ = ("source", "guard")
+
+    def __init__(self, source, guard=None):
         self.source = source
+        self.guard = guard
 
 
 class Reduction:

@@ -172,8 +172,12 @@ def _index_map_read(eqn, names, idx) -> str:
     operand, out = eqn.inputs[0], eqn.outputs[0]
     if type(operand) is Literal or not operand.aval.shape:
         return names.scalar(operand)
-    source = eqn.primitive.numba.source(idx, operand.aval, out.aval, **eqn.params)
-    return element(names.name(operand), operand.aval, source)
+    index_map = eqn.primitive.numba
+    read = element(names.name(operand), operand.aval, index_map.source(idx, operand.aval, out.aval, **eqn.params))
+    if index_map.guard is None:
+        return read
+    guard = index_map.guard(idx, operand.aval, out.aval, **eqn.params)
+    return f"({read} if {guard} else {names.scalar(eqn.inputs[1])})"
 
 
 def _render_reduction(eqn, names, idx, top, before, after, body):
