@@ -83,8 +83,8 @@ class _Compiled:
         """A function of the argument tuple for the fast path. `direct`: the
         arguments are known to be of the kernel's exact types (`_direct_ok`),
         so the numba dispatcher is called with them as they are."""
-        if not direct:
-            return self.run     # the kernel converts ints and rank-0 arrays
+        if not (direct and _direct_ok(self.consts)):
+            return self.run     # the kernel converts ints and rank-0 arrays, every call
         kernel = self.compile()
         consts, call = kernel.direct(*self.consts)
         if not self.single:
