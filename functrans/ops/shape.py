@@ -376,13 +376,31 @@ def _render_concatenate(emit, dimension):
     return lines
 
 
-def _render_pad(emit, padding_config):
-    (x, value), (out,), x_aval = emit.ins, emit.outs, emit.in_avals[0]
-    if not x_aval.shape:
-        return [f"{out} = {x}"]
-    window = _window([lo for lo, _, _ in padding_config], _window_limits(x_aval.shape, padding_config),
-                     [interior + 1 for _, _, interior in padding_config])
-    return emit.alloc(0) + [f"{out}.fill({value})", f"{out}[{window}] = {x}"]
+def _pad_source(idx, x, out, padding_config):
+    """Where output element `idx` reads the operand (where the guard holds)."""
+    source = []
+    for i, (lo, _, interior) in zip(idx, padding_config):
+        shifted = f"({i} - {lo})" if lo else i
+        source.append(f"{shifted} // {interior + 1}" if interior else shifted)
+    return source
+
+
+def _pad_guard(idx, x, out, padding_config):
+    """Whether output element `idx` is an operand element, not padding: pad
+    then fuses into loops as index arithmetic (the gradient of a strided
+    slice is a pad, so this keeps such gradients in one loop)."""
+    conditions = []
+    for i, n, limit, (lo, hi, interior) in zip(idx, x.shape, _window_limits(x.shape, padding_config),
+                                              padding_config):
+        if n == 0:
+            return "False"
+        if lo:
+            conditions.append(f"{i} >= {lo}")
+        if interior:
+            conditions.append(f"({i} - {lo}) % {interior + 1} == 0" if lo else f"{i} % {interior + 1} == 0")
+        if hi:
+            conditions.append(f"{i} < {limit}")
+    return " and ".join(conditions) or "True"
 
 
 def _render_iota(emit, dtype, shape, dimension):
@@ -392,5 +410,5 @@ def _render_iota(emit, dtype, shape, dimension):
 
 reshape.numba = _render_reshape
 concatenate.numba = _render_concatenate
-pad.numba = _render_pad
+pad.numba = IndexMap(_pad_source, _pad_guard)
 iota.numba = _render_iota
