@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import ShapeError, UnsupportedError
 from ..ops.linalg import dot_general
 from ._base import aval, broadcast_shapes, broadcast_to, promote
 from ._math import multiply
@@ -95,7 +95,7 @@ def tensordot(a, b, axes=2):
 def _parse_einsum(subscripts, n_operands):
     subscripts = subscripts.replace(" ", "")
     if "." in subscripts:
-        raise NotImplementedError("einsum with '...' is not supported; write the axes out")
+        raise UnsupportedError("einsum with '...' is not supported; write the axes out")
     inputs, _, output = subscripts.partition("->")
     terms = inputs.split(",")
     if len(terms) != n_operands:
@@ -105,7 +105,7 @@ def _parse_einsum(subscripts, n_operands):
         output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     for term in terms:
         if len(set(term)) != len(term):
-            raise NotImplementedError(f"einsum term {term!r} repeats an index (a diagonal); "
+            raise UnsupportedError(f"einsum term {term!r} repeats an index (a diagonal); "
                                       "take the diagonal explicitly first")
     return terms, output
 
@@ -159,7 +159,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if ord is None or ord == "fro" or (ord == 2 and (axis is None and aval(x).ndim == 1 or isinstance(axis, int))):
         return sqrt(_sum(square(x), axis=axis, keepdims=keepdims))
     if isinstance(axis, (tuple, list)) and len(axis) == 2 or (axis is None and aval(x).ndim == 2):
-        raise NotImplementedError(f"matrix norm with ord={ord!r} is not supported; use ord=None "
+        raise UnsupportedError(f"matrix norm with ord={ord!r} is not supported; use ord=None "
                                   "(Frobenius) or compute it from the singular values")
     if ord == 1:
         return _sum(abs(x), axis=axis, keepdims=keepdims)

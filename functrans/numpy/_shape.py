@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes
 from ..core import Tracer
-from ..errors import ShapeError
+from ..errors import ShapeError, UnsupportedError
 from ..ops import shape as sh
 from ._base import aval, broadcast_to, normalize_axis, operand, promote, result
 
@@ -103,7 +103,7 @@ def size(a):
 def reshape(a, newshape, order="C"):
     """`a` with a new shape (one entry may be -1)."""
     if order != "C":
-        raise NotImplementedError("reshape supports order='C' only")
+        raise UnsupportedError("reshape supports order='C' only")
     a = operand(a)
     a_shape = aval(a).shape
     newshape = (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(int(n) for n in newshape)
@@ -242,7 +242,7 @@ def tile(a, reps):
 def repeat(a, repeats, axis=None):
     """Each element repeated `repeats` times (an int) along `axis`."""
     if not isinstance(repeats, (int, np.integer)):
-        raise NotImplementedError("repeat supports an integer count only")
+        raise UnsupportedError("repeat supports an integer count only")
     a = operand(a)
     if axis is None:
         a, axis = ravel(a), 0

@@ -359,9 +359,8 @@ def _render_reshape(emit, new_sizes):
     return [f"{out} = np.ascontiguousarray({x}).reshape({tuple(new_sizes)!r})"]
 
 
-def _window(starts, limits, strides=None):
-    strides = strides or (1,) * len(starts)
-    return ", ".join(f"{s}:{l}" + (f":{st}" if st != 1 else "") for s, l, st in zip(starts, limits, strides))
+def _window(starts, limits):
+    return ", ".join(f"{s}:{l}" for s, l in zip(starts, limits))
 
 
 def _render_concatenate(emit, dimension):
