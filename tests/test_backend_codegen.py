@@ -30,8 +30,10 @@ PRELUDE = "import math\n\nimport numpy as np\n\n\n"
 
 
 def prelude(*math_functions):
-    """The imports: math functions used in calls are imported by name."""
-    return PRELUDE.replace("import math\n", f"import math\nfrom math import {', '.join(math_functions)}\n")
+    """The imports of a kernel with loops: math functions used in calls are
+    imported by name, and loops run through fused_loop."""
+    return PRELUDE.replace("import math\n", f"import math\nfrom math import {', '.join(math_functions)}\n"
+                                              "from functrans.backend.loopgen import fused_loop\n")
 
 
 def test_golden_elementwise_chain():
@@ -42,17 +44,20 @@ def test_golden_elementwise_chain():
         #       c:f64[4] = mul b 2.0:f64[]
         #       d:f64[4] = add c a
         #     in (d,) }
-        """) + prelude("sin") + textwrap.dedent("""\
+        """) + prelude("sin") + textwrap.dedent('''\
         def functrans_kernel(a):
             d = np.empty((4,), np.float64)
-            for i0 in range(4):
-                a_i = a[i0]
-                b = sin(a_i)
-                c = (b * 2.0)
-                d_i = (c + a_i)
-                d[i0] = d_i
+            fused_loop("""
+            def loop(a, d):
+                for i0 in range(4):
+                    a_i = a[i0]
+                    b = sin(a_i)
+                    c = (b * 2.0)
+                    d_i = (c + a_i)
+                    d[i0] = d_i
+            """, a, d)
             return (d,)
-        """)
+        ''')
 
 
 def test_golden_reduction_fused_as_epilogue():
@@ -63,19 +68,22 @@ def test_golden_reduction_fused_as_epilogue():
         #       c:f64[2,3] = mul b a
         #       d:f64[2] = reduce_sum[axes=(1,)] c
         #     in (d,) }
-        """) + prelude("exp") + textwrap.dedent("""\
+        """) + prelude("exp") + textwrap.dedent('''\
         def functrans_kernel(a):
             d = np.empty((2,), np.float64)
-            for i0 in range(2):
-                d_acc = 0.0
-                for i1 in range(3):
-                    a_i = a[i0, i1]
-                    b = exp(a_i)
-                    c = (b * a_i)
-                    d_acc = (d_acc + c)
-                d[i0] = d_acc
+            fused_loop("""
+            def loop(d, a):
+                for i0 in range(2):
+                    d_acc = 0.0
+                    for i1 in range(3):
+                        a_i = a[i0, i1]
+                        b = exp(a_i)
+                        c = (b * a_i)
+                        d_acc = (d_acc + c)
+                    d[i0] = d_acc
+            """, d, a)
             return (d,)
-        """)
+        ''')
 
 
 def test_golden_dot_is_blas():

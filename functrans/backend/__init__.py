@@ -1,6 +1,7 @@
 """The numba backend: a ClosedJaxpr in, a compiled `Kernel` out.
 
     fuse.partition -> render.render_jaxpr -> compile.KERNELS (disk + memory caches)
+                      (loop groups: loopgen.fused_loop, typed and lowered by us)
 
 Importing this package does not import numba (the primitives import
 `lowering`); `compile_jaxpr` does, on first use.
