@@ -7,7 +7,9 @@ import pytest
 import functrans as ft
 import functrans.numpy as fnp
 from functrans import lax
+from functrans.core import eval_closed
 from functrans.errors import ConcretizationError, DTypeError, UnsupportedError
+from functrans.ir import typecheck
 
 rng = np.random.default_rng(4)
 XS = rng.standard_normal(7)
@@ -98,8 +100,7 @@ def test_under_jit_values_and_both_modes_match_eager(fn, reference, points):
         np.testing.assert_allclose(fwd, ft.grad(reference)(x), rtol=1e-12)
 
 
-@pytest.mark.parametrize("fn, reference, points", [c for c, i in zip(CASES, IDS) if i != "while_loop"],
-                         ids=[i for i in IDS if i != "while_loop"])
+@pytest.mark.parametrize("fn, reference, points", CASES, ids=IDS)
 def test_under_jit_second_order_matches_eager(fn, reference, points):
     compiled = ft.jit(ft.grad(ft.grad(fn)))
     for x in points:
@@ -118,9 +119,107 @@ def test_while_loop_reverse_mode_under_jit_matches_finite_differences_and_fori()
         np.testing.assert_allclose(compiled(x), ft.grad(fori_body)(x), rtol=1e-12)
 
 
-def test_second_order_reverse_through_while_loop_under_jit_is_refused_with_advice():
+def _tree_step(x, c):
+    return {"v": fnp.sin(c["v"]) * x + c["s"], "s": c["s"] + fnp.sum(c["v"]) * 0.1}
+
+
+def _tree_loss(c):
+    return fnp.sum(c["v"] * c["v"]) + c["s"]
+
+
+def while_tree(x):
+    """A vector input, a pytree carry, a body closing over x."""
+    step = lambda c: {"i": c["i"] + 1, **_tree_step(x, c)}
+    return _tree_loss(lax.while_loop(lambda c: c["i"] < 3, step, {"i": 0, "v": x, "s": 0.5}))
+
+
+def fori_tree(x):
+    return _tree_loss(lax.fori_loop(0, 3, lambda i, c: _tree_step(x, c), {"v": x, "s": 0.5}))
+
+
+X3, U3 = np.array([0.3, -0.5, 0.8]), np.array([0.2, 1.0, -0.7])
+
+
+def second_orders(x):
+    """Through the scalar while loop: grad of grad, jvp of grad and the
+    linearized gradient, in one function (one compile)."""
+    return (ft.grad(ft.grad(while_body))(x), ft.jvp(ft.grad(while_body), (x,), (1.0,))[1],
+            ft.linearize(ft.grad(while_body), x)[1](1.0))
+
+
+def tree_second_orders(v):
+    """Through the vector while loop: the Hessian (vmap of jvp of grad) and
+    grad of grad (the Hessian times U3). A jvp of grad on top would make the
+    compile twice as long."""
+    return ft.hessian(while_tree)(v), ft.grad(lambda v: fnp.sum(ft.grad(while_tree)(v) * U3))(v)
+
+
+def check_second_orders(outs, x):
+    eps = 1e-6
+    numeric = (ft.grad(while_body)(x + eps) - ft.grad(while_body)(x - eps)) / (2 * eps)
+    for got in outs:
+        np.testing.assert_allclose(got, ft.grad(ft.grad(fori_body))(x), rtol=1e-10)
+        np.testing.assert_allclose(got, numeric, rtol=1e-6)
+
+
+def check_tree_second_orders(outs, v):
+    hessian = ft.hessian(fori_tree)(v)
+    np.testing.assert_allclose(outs[0], hessian, rtol=1e-10)
+    np.testing.assert_allclose(outs[0], ft.hessian(while_tree)(v), rtol=1e-10)
+    eps = 1e-6
+    numeric = (ft.grad(while_tree)(v + eps * U3) - ft.grad(while_tree)(v - eps * U3)) / (2 * eps)
+    for got in outs[1:]:
+        np.testing.assert_allclose(got, hessian @ U3, rtol=1e-10)
+        np.testing.assert_allclose(got, numeric, rtol=1e-6)
+
+
+def test_second_order_reverse_through_while_loop_under_jit_matches_fori_and_finite_differences():
+    # Under jit the trip count is unknown while tracing: grad of grad is the
+    # JVP of while_vjp, partially evaluated and transposed (while_vjp_vjp).
+    assert "while_vjp_vjp" in str(ft.make_jaxpr(ft.grad(ft.grad(while_body)))(0.3))
+    compiled = ft.jit(second_orders)
+    for x in (0.4, 0.9):
+        check_second_orders(compiled(x), x)
+    compiled = ft.jit(tree_second_orders)
+    for v in (X3, -X3):
+        check_tree_second_orders(compiled(v), v)
+
+
+def test_second_order_jaxprs_through_while_loop_typecheck_and_evaluate_with_the_numpy_impls():
+    closed = ft.make_jaxpr(second_orders)(0.4)
+    tree_closed = ft.make_jaxpr(tree_second_orders)(X3)
+    for c in (closed, tree_closed):
+        typecheck(c.jaxpr)
+    names = {e.primitive.name for c in (closed, tree_closed) for e in c.jaxpr.eqns}
+    assert {"while_vjp", "while_vjp_lin", "while_vjp_vjp"} <= names, names
+    check_second_orders(eval_closed(closed, [0.4]), 0.4)
+    check_tree_second_orders(eval_closed(tree_closed, [X3]), X3)
+
+
+def test_third_order_reverse_through_while_loop_under_jit_is_refused_with_advice():
     with pytest.raises(UnsupportedError, match="fori_loop"):
-        ft.jit(ft.grad(ft.grad(while_body)))(0.5)
+        ft.make_jaxpr(ft.grad(ft.grad(ft.grad(while_body))))(0.5)
+
+
+def grow(limit, x):
+    """Runs until x passes `limit`: under vmap each example stops on its own."""
+    return lax.while_loop(lambda c: c[1] < limit, lambda c: (c[0] + 1, c[1] * 1.5 + fnp.sin(c[1]) * limit),
+                          (0, x))[1]
+
+
+def test_vmap_of_second_order_reverse_through_while_loop_matches_a_loop():
+    d2 = lambda limit, x: ft.grad(ft.grad(grow, 1), 1)(limit, x)
+    d2_limit = lambda limit, x: ft.grad(ft.grad(grow))(limit, x)
+    jvp_grad = lambda limit, x: ft.jvp(lambda x: ft.grad(grow, 1)(limit, x), (x,), (1.0,))[1]
+    limits = np.array([2.0, 5.0, 30.0])      # 1, 2 and 4 steps from x = 1
+    for fn in (d2, d2_limit, jvp_grad):
+        np.testing.assert_allclose(ft.vmap(fn, in_axes=(0, None))(limits, 1.0), [fn(l, 1.0) for l in limits],
+                                   rtol=1e-12)
+    xs = np.array([0.3, 0.7, 1.1])           # the same trip count: an unbatched condition
+    np.testing.assert_allclose(ft.vmap(ft.grad(ft.grad(while_body)))(xs),
+                               [ft.grad(ft.grad(while_body))(x) for x in xs], rtol=1e-12)
+    with pytest.raises(UnsupportedError, match="differs per example"):
+        ft.jit(ft.vmap(d2, in_axes=(0, None)))(limits, 1.0)
 
 
 @pytest.mark.parametrize("fn, points", [(c[0], c[2]) for c in CASES], ids=IDS)

@@ -3,8 +3,13 @@ new operand order, carry fixed points, and typechecks of bodies whose errors
 name the mismatching leaves."""
 from __future__ import annotations
 
+from ..core import eval_jaxpr
 from ..errors import DTypeError
-from ..ir import ClosedJaxpr, Jaxpr
+from ..ir import ClosedJaxpr, Jaxpr, Var
+
+
+def run_jaxpr(closed: ClosedJaxpr, args) -> list:
+    return eval_jaxpr(closed.jaxpr, closed.consts, args)
 
 
 def reorder(closed: ClosedJaxpr, in_order, out_order=None) -> ClosedJaxpr:
@@ -13,6 +18,75 @@ def reorder(closed: ClosedJaxpr, in_order, out_order=None) -> ClosedJaxpr:
     invars = [jaxpr.invars[i] for i in in_order]
     outvars = jaxpr.outvars if out_order is None else [jaxpr.outvars[i] for i in out_order]
     return ClosedJaxpr(Jaxpr(jaxpr.constvars, invars, jaxpr.eqns, outvars), closed.consts)
+
+
+def ignoring(closed: ClosedJaxpr, extra_avals) -> ClosedJaxpr:
+    """`closed` with extra trailing inputs it does not read."""
+    jaxpr = closed.jaxpr
+    return ClosedJaxpr(Jaxpr(jaxpr.constvars, jaxpr.invars + [Var(a) for a in extra_avals], jaxpr.eqns,
+                             jaxpr.outvars), closed.consts)
+
+
+def reads_any(closed: ClosedJaxpr, positions) -> bool:
+    """Whether `closed` reads any of the inputs at `positions`."""
+    used = {x for e in closed.jaxpr.eqns for x in e.inputs} | set(closed.jaxpr.outvars)
+    return any(closed.jaxpr.invars[i] in used for i in positions)
+
+
+def carry_fixed_point(step, flags):
+    """Grow `flags` (per carry) until `step(flags)` adds none: a carry whose
+    tangent is nonzero (or which is unknown, or batched) after one step is so
+    throughout."""
+    while True:
+        grown = [a or b for a, b in zip(flags, step(flags))]
+        if grown == flags:
+            return flags
+        flags = grown
+
+
+def keep_inputs(closed: ClosedJaxpr, flags) -> ClosedJaxpr:
+    """`closed` without the inputs whose flag is False (it must not read them)."""
+    jaxpr = closed.jaxpr
+    return ClosedJaxpr(Jaxpr(jaxpr.constvars, pick(jaxpr.invars, flags), jaxpr.eqns, jaxpr.outvars), closed.consts)
+
+
+def keep_outputs(closed: ClosedJaxpr, flags) -> ClosedJaxpr:
+    """`closed` computing only the outputs whose flag is True."""
+    from ..transforms.passes import dce
+    jaxpr = closed.jaxpr
+    return ClosedJaxpr(dce(Jaxpr(jaxpr.constvars, jaxpr.invars, jaxpr.eqns, pick(jaxpr.outvars, flags))),
+                       closed.consts)
+
+
+def unpick(flags, values, fill) -> list:
+    """Inverse of `pick`: `values` at the flagged positions, `fill(i)` elsewhere."""
+    it = iter(values)
+    return [next(it) if f else fill(i) for i, f in enumerate(flags)]
+
+
+def batched_carry(cond, body, cond_const_dims, body_const_dims, carry_dims, size, masked=False):
+    """Which carries of a `while` under vmap are batched: those batched at
+    the start or mixed with batched values by the body; all of them when the
+    condition is batched (`masked`: finished examples keep their carry).
+    Returns (flags, the batched condition, masked)."""
+    from ..transforms.vmap import vmap_jaxpr
+    from .rules import not_mapped
+    at = lambda flags: [0 if f else not_mapped for f in flags]
+    n = len(carry_dims)
+    flags = carry_fixed_point(
+        lambda b: [d is not not_mapped for d in vmap_jaxpr(body, body_const_dims + at(b), size)[1][:n]],
+        [d is not not_mapped for d in carry_dims])
+    batched_cond, pred_dims = vmap_jaxpr(cond, cond_const_dims + at(flags), size)
+    masked = masked or pred_dims[0] is not not_mapped
+    if masked and not all(flags):
+        flags = [True] * n
+        batched_cond, _ = vmap_jaxpr(cond, cond_const_dims + at(flags), size)
+    return flags, batched_cond, masked
+
+
+def pick(xs, flags, want=True) -> list:
+    """The members of `xs` whose flag is `want`."""
+    return [x for x, f in zip(xs, flags) if f == want]
 
 
 def split(seq, *sizes):

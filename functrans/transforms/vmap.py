@@ -31,13 +31,14 @@ def batch_eval(jaxpr, consts, args, dims):
 def vmap_jaxpr(closed: ClosedJaxpr, in_dims, size: int, outs_at_front=False):
     """The batched version of `closed`: inputs get their batch dimension at
     `in_dims` (`not_mapped` for unbatched ones). Returns (jaxpr, out_dims).
-    With `outs_at_front` every output is batched, at axis 0."""
+    With `outs_at_front` every output is batched, at axis 0; a list of
+    flags does that only for the flagged outputs."""
     jaxpr = closed.jaxpr
     with pass_trace() as trace:
         consts = [trace.new_arg(v.aval) for v in jaxpr.constvars]
         args = [trace.new_arg(batched_aval(v.aval, d, size)) for v, d in zip(jaxpr.invars, in_dims)]
         outs, out_dims = batch_eval(jaxpr, consts, args, in_dims)
-        if outs_at_front:
-            outs = [bdim_at_front(o, d, size) for o, d in zip(outs, out_dims)]
-            out_dims = [0] * len(outs)
+        front = outs_at_front if isinstance(outs_at_front, (list, tuple)) else [outs_at_front] * len(outs)
+        outs = [bdim_at_front(o, d, size) if f else o for o, d, f in zip(outs, out_dims, front)]
+        out_dims = [0 if f else d for d, f in zip(out_dims, front)]
         return build_jaxpr(trace, consts, closed.consts, args, outs), out_dims
