@@ -2,11 +2,13 @@
 
 Forward mode carries tangents through the loop. Reverse mode, which JAX
 refuses, works here: partial evaluation leaves a `while_lin` (the tangent
-loop, linear in the unknown inputs) whose transpose is `while_vjp`, which
-runs the known loop storing each iteration's residuals in a growable stack,
-then applies the transposed body that many times in reverse. The trip count
-is only known at run time, so that stack lives inside one primitive rather
-than in the (statically shaped) IR.
+loop, linear in the unknown inputs) whose transpose is `while_vjp`
+(while_vjp.py), which runs the known loop storing each iteration's residuals
+in a growable stack, then applies the transposed body that many times in
+reverse. The trip count is only known at run time, so that stack lives
+inside one primitive rather than in the (statically shaped) IR. while_vjp is
+differentiable in turn (second order under jit: grad(grad), hessian); a
+third derivative under jit is refused.
 """
 from __future__ import annotations
 
