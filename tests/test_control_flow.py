@@ -107,16 +107,27 @@ def test_under_jit_second_order_matches_eager(fn, reference, points):
         np.testing.assert_allclose(compiled(x), ft.grad(ft.grad(reference))(x), rtol=1e-10)
 
 
+def long_while(x):
+    """40 steps: more than the stacks first hold, so the lowering grows them."""
+    return lax.while_loop(lambda c: c[0] < 40, lambda c: (c[0] + 1, fnp.sin(c[1]) * x + 0.1 * c[1]), (0, x))[1]
+
+
+def long_fori(x):
+    return lax.fori_loop(0, 40, lambda i, v: fnp.sin(v) * x + 0.1 * v, x)
+
+
 def test_while_loop_reverse_mode_under_jit_matches_finite_differences_and_fori():
     # Under jit the trip count is unknown while tracing: this is the residual
     # stack (while_vjp), not the eager scan.
-    compiled = ft.jit(ft.grad(while_body))
+    compiled = ft.jit(lambda x: (ft.grad(while_body)(x), ft.grad(long_while)(x)))
     assert "while_vjp" in str(ft.make_jaxpr(ft.grad(while_body))(0.3))
     eps = 1e-6
     for x in (0.3, 0.9):
         numeric = (while_body(x + eps) - while_body(x - eps)) / (2 * eps)
-        np.testing.assert_allclose(compiled(x), numeric, rtol=1e-7)
-        np.testing.assert_allclose(compiled(x), ft.grad(fori_body)(x), rtol=1e-12)
+        grad, long_grad = compiled(x)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-7)
+        np.testing.assert_allclose(grad, ft.grad(fori_body)(x), rtol=1e-12)
+        np.testing.assert_allclose(long_grad, ft.grad(long_fori)(x), rtol=1e-12)
 
 
 def _tree_step(x, c):
