@@ -129,6 +129,14 @@ class Emit:
         """A local name private to this equation (underscores never occur in IR names)."""
         return f"{stem}_{self.outs[0]}"
 
+    @staticmethod
+    def fused(loop_lines, results=()) -> list[str]:
+        """Statements running a loop nest (as `loops` writes it) through
+        the backend's loop compiler, cheaper to compile than numba's own
+        array functions (`np.transpose` with axes costs seconds)."""
+        from .loopgen import call_lines
+        return call_lines(loop_lines, list(results))
+
     def inline(self, closed, in_exprs, stem: str):
         """Statements computing a sub-Jaxpr (a loop body, a branch) of this
         equation on `in_exprs`: (lines, output expressions)."""

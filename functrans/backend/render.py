@@ -17,7 +17,7 @@ import re
 from ..errors import UnsupportedError
 from ..ir import Jaxpr, Literal, _Names, _pp_jaxpr
 from . import fuse, loopgen
-from .lowering import Emit, cast, dtype_expr, element, indices, literal
+from .lowering import Emit, cast, dtype_expr, element, indices, literal, loops
 
 KERNEL_NAME = "functrans_kernel"
 # `math.sin(x)` in a template is rendered `sin(x)` with `from math import
@@ -204,7 +204,9 @@ def _render_reduction(eqn, names, idx, top, before, after, body):
             top.append(f"{out_name} = np.empty({out.aval.shape!r}, {dtype_expr(dtype)})")
             after[d].append(f"{element(out_name, out.aval, idx[:d])} = {acc}")
         before[d].append(f"{acc} = {identity}")
-    else:
+    else:   # filled by a loop of its own: numba's `.fill` costs a compile of its own
+        out_idx = indices(len(out.aval.shape), "k")
         acc = element(out_name, out.aval, [i for a, i in enumerate(idx) if a not in axes])
-        top += [f"{out_name} = np.empty({out.aval.shape!r}, {dtype_expr(dtype)})", f"{out_name}.fill({identity})"]
+        top.append(f"{out_name} = np.empty({out.aval.shape!r}, {dtype_expr(dtype)})")
+        before[0] += loops(zip(out_idx, out.aval.shape), [f"{element(out_name, out.aval, out_idx)} = {identity}"])
     body.append(f"{acc} = {cast(reduction.combine.format(acc, element_value), dtype)}")

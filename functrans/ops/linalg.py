@@ -112,13 +112,23 @@ dot_general.jvp = rules.jvp_maps(
 # numba lowering: BLAS through np.dot on (batch, M, K) x (batch, K, N) ---------------------
 
 def _as_3d(emit, k, permutation, shape3):
-    """Source of input k laid out contiguously with `shape3`."""
+    """Statements binding input k, laid out contiguously with `shape3`, to
+    a new name; returns (lines, name)."""
     name, aval = emit.ins[k], emit.in_avals[k]
+    out = emit.temp(("lhs", "rhs")[k])
     if not aval.shape:
-        return f"np.full({shape3!r}, {name}, {emit.dtype_expr(aval.dtype)})"
+        return [f"{out} = np.full({shape3!r}, {name}, {emit.dtype_expr(aval.dtype)})"], out
+    lines = []
     if list(permutation) != sorted(permutation):
-        name = f"np.transpose({name}, {tuple(permutation)!r})"
-    return f"np.ascontiguousarray({name}).reshape({shape3!r})"
+        # A copy loop, not np.transpose(x, axes): numba takes seconds to compile that.
+        permuted = emit.temp(("lhs", "rhs")[k] + "T")
+        shape = tuple(aval.shape[a] for a in permutation)
+        idx = emit.indices(len(shape), "k")
+        source = [idx[list(permutation).index(a)] for a in range(len(shape))]
+        lines = [f"{permuted} = np.empty({shape!r}, {emit.dtype_expr(aval.dtype)})"] + emit.fused(
+            emit.loops(zip(idx, shape), [f"{permuted}[{', '.join(idx)}] = {name}[{', '.join(source)}]"]))
+        name = permuted
+    return lines + [f"{out} = np.ascontiguousarray({name}).reshape({shape3!r})"], out
 
 
 def _render_dot(emit, dimension_numbers):
@@ -128,9 +138,10 @@ def _render_dot(emit, dimension_numbers):
     lf, rf = _free_axes(len(lhs.shape), lc, lb), _free_axes(len(rhs.shape), rc, rb)
     size = lambda aval, axes: int(np.prod([aval.shape[a] for a in axes], dtype=np.int64))
     b, m, k, n = size(lhs, lb), size(lhs, lf), size(lhs, lc), size(rhs, rf)
-    a3, b3, prod = emit.temp("lhs"), emit.temp("rhs"), emit.temp("prod")
-    lines = [f"{a3} = {_as_3d(emit, 0, list(lb) + lf + list(lc), (b, m, k))}",
-             f"{b3} = {_as_3d(emit, 1, list(rb) + list(rc) + rf, (b, k, n))}"]
+    lhs_lines, a3 = _as_3d(emit, 0, list(lb) + lf + list(lc), (b, m, k))
+    rhs_lines, b3 = _as_3d(emit, 1, list(rb) + list(rc) + rf, (b, k, n))
+    prod = emit.temp("prod")
+    lines = lhs_lines + rhs_lines
     dtype = emit.dtype_expr(out.dtype)
     if out.dtype.kind in "fc":   # BLAS
         if b == 1:
