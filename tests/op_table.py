@@ -449,13 +449,11 @@ KNOWN_BUGS: dict = {}
 # of another: they have no row of their own, their parent's derivative rows
 # run them. custom_lin, while_lin and while_vjp_lin live only inside a linear
 # Jaxpr that reverse mode transposes away (JAX's custom_lin has no JVP or
-# batching rule either); while_vjp and while_vjp_vjp are what that
-# transposition leaves (the second is refused a JVP: a third derivative).
+# batching rule either); while_vjp is what that transposition leaves.
 INTERNAL = {"custom_lin": ("custom_vjp_call", ("shape", "impl", "transpose")),
             "while_lin": ("while", ("shape", "impl", "transpose")),
             "while_vjp": ("while", ("shape", "impl", "jvp", "partial_eval", "batch")),
-            "while_vjp_lin": ("while", ("shape", "impl", "transpose")),
-            "while_vjp_vjp": ("while", ("shape", "impl", "batch"))}
+            "while_vjp_lin": ("while", ("shape", "impl", "transpose"))}
 
 
 def required_rules(name) -> tuple:

@@ -224,8 +224,8 @@ HIGHER_ORDER = [
         lambda w, c, xs: lax.scan(lambda c, x: (c * fnp.cos(x) * w + 1.0, fnp.sin(c) * x + w), c, xs, reverse=True),
         _scan_closure_reference, args_of((real, (3,), F64), (real, (3,), F64), (real, (4, 3), F64)), "scan", None,
         diff=(0, 1, 2)),
-    # Not `smooth` (no order-3 oracle): under jit, reverse mode through
-    # while_loop goes to second order only (tested in test_control_flow.py).
+    # Higher orders of the abstract (jit) path of reverse mode through
+    # while_loop are tested in test_control_flow.py.
     Row("while-f64[3]", _while_fun, _while_fun, args_of((real, (3,), F64)), "while", None, diff=(0,)),
     Row("while-f64[]-f64[3]-operand-in-condition", _grow_until, _grow_until,
         args_of((_limits, (), F64), (positive, (3,), F64)), "while", None, diff=(1,)),

@@ -18,7 +18,7 @@ from functrans.ir import ClosedJaxpr, Eqn, Jaxpr, Var, aval_of
 # Call primitives are inlined before lowering (transforms.passes.inline_calls);
 # control flow is not lowered yet.
 NOT_LOWERED = {"closed_call", "checkpoint", "custom_jvp_call", "custom_vjp_call", "custom_lin",
-               "cond", "while", "while_lin", "while_vjp", "while_vjp_lin", "while_vjp_vjp", "scan"}
+               "cond", "while", "while_lin", "while_vjp", "while_vjp_lin", "scan"}
 
 
 def well_typed(row) -> bool:

@@ -151,11 +151,11 @@ def fori_tree(x):
 X3, U3 = np.array([0.3, -0.5, 0.8]), np.array([0.2, 1.0, -0.7])
 
 
-def second_orders(x):
-    """Through the scalar while loop: grad of grad, jvp of grad and the
-    linearized gradient, in one function (one compile)."""
+def higher_orders(x):
+    """Through the scalar while loop: grad of grad, jvp of grad, the
+    linearized gradient and a third derivative, in one function (one compile)."""
     return (ft.grad(ft.grad(while_body))(x), ft.jvp(ft.grad(while_body), (x,), (1.0,))[1],
-            ft.linearize(ft.grad(while_body), x)[1](1.0))
+            ft.linearize(ft.grad(while_body), x)[1](1.0), ft.grad(ft.grad(ft.grad(while_body)))(x))
 
 
 def tree_second_orders(v):
@@ -165,12 +165,13 @@ def tree_second_orders(v):
     return ft.hessian(while_tree)(v), ft.grad(lambda v: fnp.sum(ft.grad(while_tree)(v) * U3))(v)
 
 
-def check_second_orders(outs, x):
+def check_higher_orders(outs, x):
     eps = 1e-6
     numeric = (ft.grad(while_body)(x + eps) - ft.grad(while_body)(x - eps)) / (2 * eps)
-    for got in outs:
+    for got in outs[:3]:
         np.testing.assert_allclose(got, ft.grad(ft.grad(fori_body))(x), rtol=1e-10)
         np.testing.assert_allclose(got, numeric, rtol=1e-6)
+    np.testing.assert_allclose(outs[3], ft.grad(ft.grad(ft.grad(fori_body)))(x), rtol=1e-10)
 
 
 def check_tree_second_orders(outs, v):
@@ -184,32 +185,41 @@ def check_tree_second_orders(outs, v):
         np.testing.assert_allclose(got, numeric, rtol=1e-6)
 
 
-def test_second_order_reverse_through_while_loop_under_jit_matches_fori_and_finite_differences():
+def test_higher_order_reverse_through_while_loop_under_jit_matches_fori_and_finite_differences():
     # Under jit the trip count is unknown while tracing: grad of grad is the
-    # JVP of while_vjp, partially evaluated and transposed (while_vjp_vjp).
-    assert "while_vjp_vjp" in str(ft.make_jaxpr(ft.grad(ft.grad(while_body)))(0.3))
-    compiled = ft.jit(second_orders)
+    # JVP of while_vjp, partially evaluated and transposed: the loop, then
+    # three sweeps over its steps (the primal backward one and two transposes).
+    (eqn,) = ft.make_jaxpr(ft.grad(ft.grad(while_body)))(0.3).jaxpr.eqns[:1]
+    assert eqn.primitive.name == "while_vjp" and len(eqn.params["bodies"]) == 3, eqn
+    compiled = ft.jit(higher_orders)
     for x in (0.4, 0.9):
-        check_second_orders(compiled(x), x)
+        check_higher_orders(compiled(x), x)
     compiled = ft.jit(tree_second_orders)
     for v in (X3, -X3):
         check_tree_second_orders(compiled(v), v)
 
 
-def test_second_order_jaxprs_through_while_loop_typecheck_and_evaluate_with_the_numpy_impls():
-    closed = ft.make_jaxpr(second_orders)(0.4)
+def test_higher_order_jaxprs_through_while_loop_typecheck_and_evaluate_with_the_numpy_impls():
+    closed = ft.make_jaxpr(higher_orders)(0.4)
     tree_closed = ft.make_jaxpr(tree_second_orders)(X3)
     for c in (closed, tree_closed):
         typecheck(c.jaxpr)
     names = {e.primitive.name for c in (closed, tree_closed) for e in c.jaxpr.eqns}
-    assert {"while_vjp", "while_vjp_lin", "while_vjp_vjp"} <= names, names
-    check_second_orders(eval_closed(closed, [0.4]), 0.4)
+    assert {"while_vjp", "while_vjp_lin"} <= names, names
+    check_higher_orders(eval_closed(closed, [0.4]), 0.4)
     check_tree_second_orders(eval_closed(tree_closed, [X3]), X3)
+    fourth = ft.grad(ft.grad(ft.grad(ft.grad(while_body))))
+    np.testing.assert_allclose(eval_closed(ft.make_jaxpr(fourth)(0.4), [0.4])[0],
+                               ft.grad(ft.grad(ft.grad(ft.grad(fori_body))))(0.4), rtol=1e-10)
+    third = ft.jacfwd(ft.hessian(while_tree))
+    np.testing.assert_allclose(eval_closed(ft.make_jaxpr(third)(X3), [X3])[0], ft.jacfwd(ft.hessian(fori_tree))(X3),
+                               rtol=1e-10)
 
 
-def test_third_order_reverse_through_while_loop_under_jit_is_refused_with_advice():
-    with pytest.raises(UnsupportedError, match="fori_loop"):
-        ft.make_jaxpr(ft.grad(ft.grad(ft.grad(while_body))))(0.5)
+def test_derivative_of_a_while_loop_linearization_under_jit_is_refused_with_advice():
+    jvp_of_linearized = lambda x, t: ft.jvp(lambda t: ft.linearize(while_body, x)[1](t), (t,), (1.0,))[1]
+    with pytest.raises(UnsupportedError, match="Differentiate the function itself"):
+        ft.make_jaxpr(jvp_of_linearized)(0.4, 1.0)
 
 
 def grow(limit, x):

@@ -154,9 +154,9 @@ def cond(pred, true_fun, false_fun, *operands):
 
 def while_loop(cond_fun, body_fun, init_val):
     """`while cond_fun(val): val = body_fun(val)`, as `jax.lax.while_loop`;
-    unlike JAX's, it is reverse-differentiable: under jit (to second order)
-    by replaying a stack of per-iteration residuals, and differentiated
-    eagerly (to any order) as a scan of the trip count its concrete inputs give."""
+    unlike JAX's, it is reverse-differentiable to any order: under jit by
+    replaying stacks of per-iteration residuals, and differentiated eagerly
+    as a scan of the trip count its concrete inputs give."""
     leaves, tree = tree_flatten(init_val)
     leaves = [as_leaf(x) for x in leaves]
     avals = [leaf_aval(x) for x in leaves]

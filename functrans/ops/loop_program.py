@@ -25,7 +25,7 @@ from .loop_utils import pick, run_jaxpr, split
 class Sweep(NamedTuple):
     """One pass over the recorded steps; its body's inputs are
     (consts, one value per read stack, carry), its outputs (terms, carry, writes)."""
-    body: object            # ClosedJaxpr without consts of its own
+    body: object            # a ClosedJaxpr (without consts in a primitive's params)
     descending: bool
     n_consts: int
     reads: tuple            # stack numbers

@@ -7,8 +7,7 @@ loop, linear in the unknown inputs) whose transpose is `while_vjp`
 in a growable stack, then applies the transposed body that many times in
 reverse. The trip count is only known at run time, so that stack lives
 inside one primitive rather than in the (statically shaped) IR. while_vjp is
-differentiable in turn (second order under jit: grad(grad), hessian); a
-third derivative under jit is refused.
+differentiable in turn, to any order (grad(grad), hessian under jit).
 """
 from __future__ import annotations
 
@@ -16,11 +15,11 @@ from ..core import Primitive
 from ..ir import Eqn
 from . import rules
 from .calls import open_jaxpr
-from .loop_program import render_loop
+from .loop_program import Sweep, render_loop
 from .loop_utils import (batched_carry, carry_fixed_point, ignoring, keep_inputs, keep_outputs, pick, reads_any,
-                         reorder, run_jaxpr, split)
+                         reorder, run_jaxpr, split, unpick)
 from .rules import Zero, not_mapped
-from .while_vjp import no_higher_order, while_vjp
+from .while_vjp import bind_program, no_higher_order
 
 
 def _while_shape(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -114,19 +113,15 @@ def _lin_transpose(cts, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconst
     body_t = transpose_jaxpr(unknown, [False] * num_res + [True] * n_lin)
     cond_consts, body_consts, carry = split(args, cond_nconsts, body_nconsts)
     known_cond = keep_inputs(cond_jaxpr, [True] * cond_nconsts + [not u for u in carry_unknown])
-    ub_avals = [rules.aval_of(c) for c in pick(body_consts, body_unknown, True)]
     cts = [rules.zeros(ct.aval) if type(ct) is Zero else ct for ct in cts]
-    known_body, known_consts = open_jaxpr(known)
-    body_t, body_t_consts = open_jaxpr(body_t)
-    outs = while_vjp(*cond_consts, *known_consts, *pick(body_consts, body_unknown, False),
-                     *body_t_consts, *pick(carry, carry_unknown, False), *cts,
-                     cond_jaxpr=known_cond, known_body=known_body, body_t=body_t, cond_nconsts=cond_nconsts,
-                     known_nconsts=len(known_consts) + len(pick(body_consts, body_unknown, False)),
-                     t_nconsts=len(body_t_consts), num_res=num_res, unknown_const_avals=tuple(ub_avals), masked=False)
-    ct_bc, ct_carry = split(outs, len(ub_avals))
-    bc_iter, carry_iter = iter(ct_bc), iter(ct_carry)
-    return ([None] * cond_nconsts + [next(bc_iter) if u else None for u in body_unknown]
-            + [next(carry_iter) if u else None for u in carry_unknown])
+    # The known loop records the residuals; one descending sweep runs the
+    # transposed body, summing the unknown consts' cts and carrying the carry's.
+    sweep = Sweep(body_t, True, 0, tuple(range(num_res)), sum(body_unknown))
+    outs = bind_program(known_cond, cond_consts, known, pick(body_consts, body_unknown, False),
+                        pick(carry, carry_unknown, False), [sweep], [([], cts)], masked=False)
+    ct_bc, ct_carry = split(outs, sum(body_unknown))
+    none = lambda i: None
+    return [None] * cond_nconsts + unpick(body_unknown, ct_bc, none) + unpick(carry_unknown, ct_carry, none)
 
 
 # numba lowering: native `while` loops, with the bodies inlined ---------------------------

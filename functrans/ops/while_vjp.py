@@ -1,25 +1,27 @@
-"""while_vjp (the transpose of `while_lin`) and what second-order reverse
-mode through `while` makes of it; all three run as loop programs
-(loop_program.py).
+"""while_vjp: reverse mode through `while` as a loop program
+(loop_program.py), with rules that map programs to programs, so that it
+differentiates to any order under jit.
 
-`while_vjp`: the known loop F records each iteration's residuals r_k, then
-one descending sweep runs the transposed body B over them, summing the
-cotangents of the unknown consts and carrying those of the carry. Its JVP is
-a while_vjp of the JVP bodies (tangents ride in the carries and stacks).
-Partial evaluation splits that into a known while_vjp and `while_vjp_lin`,
-linear in the tangents: P1, a forward recurrence emitting per-step dr_k, then
-P2, a backward one consuming them. Its transpose `while_vjp_vjp` is
-P1ᵀ∘P2ᵀ: after the recording loop, the primal backward sweep (recording its
-residuals), P2ᵀ ascending (recording ct dr_k), then P1ᵀ descending.
-Differentiating that again (a third derivative under jit) is refused.
+`while_lin`'s transpose is a program of one sweep: the known loop records
+each iteration's residuals, then the transposed body runs over them in
+reverse, summing the cotangents of the unknown consts and carrying those of
+the carry. The rules treat the recording loop and every sweep alike, as
+phases over the steps k in [0, n):
+- JVP: a program of the JVP phases (tangents ride in carries and stacks);
+- partial evaluation: the known program, and `while_vjp_lin`, which reruns
+  everything (the trip count cannot leave the primitive) for the unknown
+  outputs: a chain of linear phases L0 (the loop's) .. Lm;
+- its transpose: the known program recording the linear phases' residuals,
+  then Lmᵀ .. L0ᵀ, each in the other direction, reading the cotangents of
+  the stacks its phase wrote and writing (summed) those of the stacks it read.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..core import Primitive
+from ..core import Primitive, eval_jaxpr
 from ..errors import UnsupportedError
-from ..ir import ClosedJaxpr, Eqn
+from ..ir import ClosedJaxpr
 from . import rules
 from .calls import open_jaxpr
 from .loop_program import Sweep, render, run
@@ -31,47 +33,77 @@ from .rules import Zero, not_mapped
 def no_higher_order(what):
     def rule(*args, **kwargs):
         raise UnsupportedError(
-            f"{what} of a linearization or a second-order reverse-mode derivative of a while_loop is not "
-            "supported under jit (a third derivative needs it): its trip count is only known at run time. "
-            "Use lax.fori_loop with Python int bounds, or lax.scan, which are differentiable to any order, "
-            "or differentiate without jit (eagerly a while_loop is a scan of its trip count).")
+            f"{what} of the linearization of a while_loop is not supported under jit: its trip count is only "
+            "known at run time. Differentiate the function itself (grad, jvp, hessian work to any order), "
+            "use lax.fori_loop with Python int bounds or lax.scan, or run it without jit.")
     return rule
 
 
-# while_vjp -------------------------------------------------------------------------------
+# the program's layout ----------------------------------------------------------------------
 
-def _vjp_inputs(args, p):
-    """(cond consts, known consts, carry, transposed-body consts, cts)."""
-    cond_consts, known_consts, t_consts, rest = split(args, p["cond_nconsts"], p["known_nconsts"], p["t_nconsts"])
-    n_carry = len(p["known_body"].out_avals) - p["num_res"]
-    return cond_consts, known_consts, rest[:n_carry], t_consts, rest[n_carry:]
-
-
-def _vjp_program(args, p):
-    """The arguments of `loop_program.run` and `render`: one descending sweep."""
-    cond_consts, known_consts, carry, t_consts, cts = _vjp_inputs(args, p)
-    sweep = Sweep(p["body_t"], True, p["t_nconsts"], tuple(range(p["num_res"])), len(p["unknown_const_avals"]))
-    return p["cond_jaxpr"], p["known_body"], cond_consts, known_consts, carry, [sweep], [(t_consts, cts)]
-
-
-def _vjp_shape(*avals, body_t, **params):
-    return list(body_t.out_avals)     # cotangents of the unknown consts, then of the carry
+def _program(args, p):
+    """Inputs (or flags, dims) of a program: cond consts, record consts,
+    initial carry, then each sweep's consts and carry. Returns (cond, record,
+    cond consts, record consts, init, sweeps, per sweep (consts, carry))."""
+    sweeps = [Sweep(body, *layout) for body, layout in zip(p["bodies"], p["layouts"])]
+    cond_consts, record_consts, rest = split(args, p["cond_nconsts"], p["record_nconsts"])
+    init, rest = split(rest, len(p["record"].jaxpr.invars) - p["record_nconsts"])
+    sweep_args = []
+    for sweep in sweeps:
+        consts, carry, rest = split(rest, sweep.n_consts, sweep.n_carry)
+        sweep_args.append((consts, carry))
+    return p["cond_jaxpr"], p["record"], cond_consts, record_consts, init, sweeps, sweep_args
 
 
-def _vjp_impl(*args, **p):
-    return run(*_vjp_program(args, p), p["masked"])
+def bind_program(cond, cond_consts, record, record_consts, init, sweeps, sweep_args, masked):
+    """Bind while_vjp, turning the consts the Jaxprs picked up into inputs."""
+    cond, cond_extra = open_jaxpr(cond)
+    record, record_extra = open_jaxpr(record)
+    ins = [*cond_extra, *cond_consts, *record_extra, *record_consts, *init]
+    bodies, layouts = [], []
+    for sweep, (consts, carry) in zip(sweeps, sweep_args):
+        body, extra = open_jaxpr(sweep.body)
+        ins += [*extra, *consts, *carry]
+        bodies.append(body)
+        layouts.append((sweep.descending, len(extra) + sweep.n_consts, tuple(sweep.reads), sweep.n_acc))
+    return while_vjp(*ins, cond_jaxpr=cond, record=record, cond_nconsts=len(cond_extra) + len(cond_consts),
+                     record_nconsts=len(record_extra) + len(record_consts), bodies=tuple(bodies),
+                     layouts=tuple(layouts), masked=masked)
 
 
-def _render_vjp(emit, **p):
-    return render(emit, *_vjp_program(emit.ins, p), p["masked"])
+def _program_shape(*avals, **p):
+    return [a for sweep in _program(avals, p)[5] for a in sweep.out_avals()]
 
+
+def _program_impl(*args, **p):
+    return run(*_program(args, p), p["masked"])
+
+
+def _render_program(emit, **p):
+    return render(emit, *_program(emit.ins, p), p["masked"])
+
+
+def _recorded(p) -> int:
+    return len(p["record"].out_avals) - (len(p["record"].jaxpr.invars) - p["record_nconsts"])
+
+
+def _written(p, sweeps):
+    """The stack numbers each sweep writes."""
+    start, out = _recorded(p), []
+    for sweep in sweeps:
+        out.append(range(start, start + sweep.n_writes))
+        start += sweep.n_writes
+    return out
+
+
+# JVP ------------------------------------------------------------------------------------
 
 def _nonzero(tangents):
     return [type(t) is not Zero for t in tangents]
 
 
 def _grouped_jvp(body, in_sizes, in_nz, out_sizes, instantiate):
-    """`jvp_jaxpr` of a loop body whose inputs and outputs come in groups:
+    """`jvp_jaxpr` of a phase body whose inputs and outputs come in groups:
     each group's primals, then its nonzero tangents. Returns (jaxpr, out_nz)."""
     from ..transforms.jvp import jvp_jaxpr
     from ..transforms.passes import simplify
@@ -90,273 +122,310 @@ def _grouped_jvp(body, in_sizes, in_nz, out_sizes, instantiate):
     return simplify(reorder(jvp_body, order(in_sizes, in_nz), order(out_sizes, out_nz))), out_nz
 
 
-def _vjp_jvp(primals, tangents, p):
-    """A while_vjp of the JVP bodies: the recording loop carries (carry,
-    d carry) and records (r, dr); the sweep sums (terms, d terms) and carries
-    (cts, d cts)."""
+def _phase_jvp(body, consts, d_consts, reads_nz, d_carry, n_acc, n_writes):
+    """The JVP of one phase, its carry tangents a fixed point. Returns (body,
+    nonzero flags of the carry tangents, of the terms' and of the writes')."""
     from ..transforms.jvp import jvp_jaxpr
-    cond_consts, known_consts, carry, t_consts, cts = _vjp_inputs(primals, p)
-    _, d_known, d_carry, d_t, d_cts = _vjp_inputs(tangents, p)
-    forward, back = p["known_body"], p["body_t"]
-    nk, nc, nr, nt, nct = len(known_consts), len(carry), p["num_res"], len(t_consts), len(cts)
-    acc_avals = list(p["unknown_const_avals"])
-    na = len(acc_avals)
+    n_carry = len(d_carry)
+    fixed = _nonzero(d_consts) + list(reads_nz)
     carry_nz = carry_fixed_point(
-        lambda nz: jvp_jaxpr(forward, _nonzero(d_known) + nz, instantiate_outs=nz + [False] * nr)[1][:nc],
-        _nonzero(d_carry))
-    forward, f_out_nz = _grouped_jvp(forward, [nk, nc], _nonzero(d_known) + carry_nz, [nc, nr],
-                                     carry_nz + [False] * nr)
-    res_nz = f_out_nz[nc:]
-    cts_nz = carry_fixed_point(
-        lambda nz: jvp_jaxpr(back, _nonzero(d_t) + res_nz + nz, instantiate_outs=[False] * na + nz)[1][na:],
-        _nonzero(d_cts))
-    back, b_out_nz = _grouped_jvp(back, [nt, nr, nct], _nonzero(d_t) + res_nz + cts_nz, [na, nct],
-                                  [False] * na + cts_nz)
-    acc_nz = b_out_nz[:na]
-    forward, f_extra = open_jaxpr(forward)
-    back, b_extra = open_jaxpr(back)
+        lambda nz: jvp_jaxpr(body, fixed + nz, instantiate_outs=[False] * n_acc + nz + [False] * n_writes)[1]
+        [n_acc:n_acc + n_carry], _nonzero(d_carry))
+    body, out_nz = _grouped_jvp(body, [len(consts), len(reads_nz), n_carry], fixed + carry_nz,
+                                [n_acc, n_carry, n_writes], [False] * n_acc + carry_nz + [False] * n_writes)
+    return body, carry_nz, out_nz[:n_acc], out_nz[n_acc + n_carry:]
+
+
+class _Numbering:
+    """Stack numbers of a transformed program: each old stack keeps a
+    primal one and may get a tangent one, in the order phases write them."""
+
+    def __init__(self):
+        self.primal, self.tangent, self.count = {}, {}, 0
+
+    def add(self, old, nonzeros):
+        for s in old:
+            self.primal[s], self.count = self.count, self.count + 1
+        for s, nz in zip(old, nonzeros):
+            if nz:
+                self.tangent[s], self.count = self.count, self.count + 1
+
+    def reads(self, old) -> tuple:
+        return tuple([self.primal[s] for s in old] + [self.tangent[s] for s in old if s in self.tangent])
+
+
+def _program_jvp(primals, tangents, p):
+    cond, record, cond_consts, record_consts, init, sweeps, sweep_args = _program(primals, p)
+    _, _, _, d_record_consts, d_init, _, d_sweep_args = _program(tangents, p)
     live = lambda ts: [t for t in ts if type(t) is not Zero]
     filled = lambda ts, nz: [rules.instantiate(t) for t, f in zip(ts, nz) if f]
-    carry_avals = [rules.aval_of(c) for c in carry]
-    outs = while_vjp(*cond_consts, *f_extra, *known_consts, *live(d_known), *b_extra, *t_consts, *live(d_t),
-                     *carry, *filled(d_carry, carry_nz), *cts, *filled(d_cts, cts_nz),
-                     cond_jaxpr=ignoring(p["cond_jaxpr"], pick(carry_avals, carry_nz)), known_body=forward,
-                     body_t=back, cond_nconsts=p["cond_nconsts"], known_nconsts=len(f_extra) + nk + len(live(d_known)),
-                     t_nconsts=len(b_extra) + nt + len(live(d_t)), num_res=nr + sum(res_nz),
-                     unknown_const_avals=tuple(acc_avals + pick(acc_avals, acc_nz)), masked=p["masked"])
-    acc, d_acc, cts_out, d_cts_out = split(outs, na, sum(acc_nz), nct)
-    out_avals = p["body_t"].out_avals
-    return acc + cts_out, (unpick(acc_nz, d_acc, lambda i: Zero(out_avals[i]))
-                           + unpick(cts_nz, d_cts_out, lambda i: Zero(out_avals[na + i])))
+    n_rec = _recorded(p)
+    record, carry_nz, _, rec_nz = _phase_jvp(record, record_consts, d_record_consts, [], d_init, 0, n_rec)
+    stacks = _Numbering()
+    stacks.add(range(n_rec), rec_nz)
+    new_sweeps, new_args, out_nz = [], [], []
+    for sweep, (consts, carry), (d_consts, d_carry), written in zip(sweeps, sweep_args, d_sweep_args,
+                                                                    _written(p, sweeps)):
+        body, c_nz, acc_nz, w_nz = _phase_jvp(sweep.body, consts, d_consts, [s in stacks.tangent for s in sweep.reads],
+                                              d_carry, sweep.n_acc, sweep.n_writes)
+        new_sweeps.append(Sweep(body, sweep.descending, len(consts) + len(live(d_consts)),
+                                stacks.reads(sweep.reads), sweep.n_acc + sum(acc_nz)))
+        new_args.append((consts + live(d_consts), carry + filled(d_carry, c_nz)))
+        stacks.add(written, w_nz)
+        out_nz.append((acc_nz, c_nz))
+    init_avals = [rules.aval_of(c) for c in init]
+    outs = bind_program(ignoring(cond, pick(init_avals, carry_nz)), cond_consts, record,
+                        record_consts + live(d_record_consts), init + filled(d_init, carry_nz), new_sweeps, new_args,
+                        p["masked"])
+    primals_out, tangents_out, out_avals = [], [], iter(_program_shape(*[rules.aval_of(x) for x in primals], **p))
+    for acc_nz, c_nz in out_nz:
+        acc, d_acc, carry, d_carry, outs = split(outs, len(acc_nz), sum(acc_nz), len(c_nz), sum(c_nz))
+        avals = [next(out_avals) for _ in range(len(acc_nz) + len(c_nz))]
+        primals_out += acc + carry
+        tangents_out += unpick(acc_nz + c_nz, d_acc + d_carry, lambda i: Zero(avals[i]))
+    return primals_out, tangents_out
 
 
-class _Split(NamedTuple):
-    """A while_vjp's bodies split by partial evaluation: unknown flags per
-    group (fixed points for the carries), and each body's known part (which
-    also returns `n_*` residuals) and unknown part (which reads them first)."""
-    known_consts: list
-    carry: list
-    t_consts: list
-    cts: list
-    res: list
-    acc: list
-    forward_known: ClosedJaxpr
-    forward_unknown: ClosedJaxpr
-    n_e: int
-    back_known: ClosedJaxpr
-    back_unknown: ClosedJaxpr
-    n_g: int
+# partial evaluation ------------------------------------------------------------------------
+
+class _Part(NamedTuple):
+    """A phase split by partial evaluation: `known` also returns `n_res`
+    residuals, which `unknown` reads first (then its unknown inputs)."""
+    known: ClosedJaxpr
+    unknown: ClosedJaxpr
+    n_res: int
+    consts_uk: list
+    reads_uk: list
+    carry_uk: list
+    out_uk: list        # terms, carry, writes
+
+
+def _phase_split(body, consts_uk, reads_uk, carry_uk, n_acc, n_writes) -> _Part:
+    from ..transforms.partial_eval import partial_eval_jaxpr
+    fixed, n_carry = list(consts_uk) + list(reads_uk), len(carry_uk)
+    inst = lambda uk: [False] * n_acc + uk + [False] * n_writes
+    carry_uk = carry_fixed_point(
+        lambda uk: partial_eval_jaxpr(body, fixed + uk, instantiate=inst(uk))[2][n_acc:n_acc + n_carry], carry_uk)
+    known, unknown, out_uk, n_res = partial_eval_jaxpr(body, fixed + carry_uk, instantiate=inst(carry_uk))
+    return _Part(known, unknown, n_res, list(consts_uk), list(reads_uk), carry_uk, out_uk)
 
 
 def _split(p, unknowns):
-    """None when the trip count itself would be unknown."""
-    from ..transforms.partial_eval import partial_eval_jaxpr
-    cc_uk, kc_uk, carry_uk, t_uk, cts_uk = _vjp_inputs(unknowns, p)
-    forward, back = p["known_body"], p["body_t"]
-    nc, nr, na = len(carry_uk), p["num_res"], len(p["unknown_const_avals"])
-    carry_uk = carry_fixed_point(
-        lambda uk: partial_eval_jaxpr(forward, kc_uk + uk, instantiate=uk + [False] * nr)[2][:nc], carry_uk)
-    if any(cc_uk) or reads_any(p["cond_jaxpr"], [p["cond_nconsts"] + i for i, u in enumerate(carry_uk) if u]):
+    """(record part, sweep parts, unknown flag per stack); None when the
+    trip count itself would be unknown."""
+    cond, record, cc_uk, rc_uk, init_uk, sweeps, sweep_uk = _program(unknowns, p)
+    n_rec = _recorded(p)
+    rec = _phase_split(record, rc_uk, [], init_uk, 0, n_rec)
+    if any(cc_uk) or reads_any(cond, [len(cc_uk) + i for i, u in enumerate(rec.carry_uk) if u]):
         return None
-    f_known, f_unknown, f_out_uk, n_e = partial_eval_jaxpr(forward, kc_uk + carry_uk,
-                                                           instantiate=carry_uk + [False] * nr)
-    res_uk = f_out_uk[nc:]
-    cts_uk = carry_fixed_point(
-        lambda uk: partial_eval_jaxpr(back, t_uk + res_uk + uk, instantiate=[False] * na + uk)[2][na:], cts_uk)
-    b_known, b_unknown, b_out_uk, n_g = partial_eval_jaxpr(back, t_uk + res_uk + cts_uk,
-                                                           instantiate=[False] * na + cts_uk)
-    return _Split(kc_uk, carry_uk, t_uk, cts_uk, res_uk, b_out_uk[:na], f_known, f_unknown, n_e, b_known,
-                  b_unknown, n_g)
+    stack_uk = rec.out_uk[len(init_uk):]
+    parts = []
+    for sweep, (consts_uk, carry_uk) in zip(sweeps, sweep_uk):
+        part = _phase_split(sweep.body, consts_uk, [stack_uk[s] for s in sweep.reads], carry_uk, sweep.n_acc,
+                            sweep.n_writes)
+        parts.append(part)
+        stack_uk = stack_uk + part.out_uk[sweep.n_acc + sweep.n_carry:]
+    return rec, parts, stack_uk
 
 
-def _known_cond(p, s):
-    return keep_inputs(p["cond_jaxpr"], [True] * p["cond_nconsts"] + [not u for u in s.carry])
-
-
-def _vjp_partial_eval(eqn, unknowns):
-    """The known while_vjp, and a `while_vjp_lin` that reruns everything
-    for the unknown outputs (the trip count cannot leave the primitive)."""
-    p = eqn.params
-    s = _split(p, unknowns)
-    if s is None:
-        return [], [eqn]      # the trip count itself is unknown: nothing runs early
-    cond_consts, known_consts, carry, t_consts, cts = _vjp_inputs(eqn.inputs, p)
-    out_uk = s.acc + s.cts
+def _known_program(p, split_, args, with_residuals):
+    """The known phases as (record, sweeps, sweep args) on the known `args`;
+    `with_residuals` also records the residuals of the linear phases (the
+    record's after its stacks, each sweep's after its writes), and drops the
+    sweeps' terms. Returns that and the stack numbers of the residuals."""
+    rec, parts, stack_uk = split_
+    _, _, _, record_consts, init, sweeps, sweep_args = _program(args, p)
     known = lambda xs, flags: pick(xs, flags, False)
-    n_f, n_b = len(s.forward_known.out_avals), len(s.back_known.out_avals)
-    known_eqn = Eqn(while_vjp, cond_consts + known(known_consts, s.known_consts) + known(t_consts, s.t_consts)
-                    + known(carry, s.carry) + known(cts, s.cts), known(eqn.outputs, out_uk),
-                    {"cond_jaxpr": _known_cond(p, s),
-                     "known_body": keep_outputs(s.forward_known, [True] * (n_f - s.n_e) + [False] * s.n_e),
-                     "body_t": keep_outputs(s.back_known, [True] * (n_b - s.n_g) + [False] * s.n_g),
-                     "cond_nconsts": p["cond_nconsts"], "known_nconsts": s.known_consts.count(False),
-                     "t_nconsts": s.t_consts.count(False), "num_res": s.res.count(False),
-                     "unknown_const_avals": tuple(known(p["unknown_const_avals"], s.acc)), "masked": p["masked"]})
+    numbers, count = {}, 0
+    for s in range(_recorded(p)):
+        if not stack_uk[s]:
+            numbers[s], count = count, count + 1
+    n_out = len(rec.known.out_avals)
+    record = rec.known if with_residuals else keep_outputs(rec.known, [True] * (n_out - rec.n_res)
+                                                           + [False] * rec.n_res)
+    residuals = [range(count, count + rec.n_res)] if with_residuals else [range(0)]
+    count += rec.n_res if with_residuals else 0
+    new_sweeps, new_args = [], []
+    for sweep, part, (consts, carry), written in zip(sweeps, parts, sweep_args, _written(p, sweeps)):
+        n_acc = sweep.n_acc - sum(part.out_uk[:sweep.n_acc])
+        n_out = len(part.known.out_avals)
+        keep = ([not with_residuals] * n_acc + [True] * (n_out - n_acc - part.n_res)
+                + [with_residuals] * part.n_res)
+        new_sweeps.append(Sweep(keep_outputs(part.known, keep), sweep.descending, part.consts_uk.count(False),
+                                tuple(numbers[s] for s, uk in zip(sweep.reads, part.reads_uk) if not uk),
+                                0 if with_residuals else n_acc))
+        new_args.append((known(consts, part.consts_uk), known(carry, part.carry_uk)))
+        for s in written:
+            if not stack_uk[s]:
+                numbers[s], count = count, count + 1
+        if with_residuals:
+            residuals.append(range(count, count + part.n_res))
+            count += part.n_res
+    return (record, known(record_consts, rec.consts_uk), known(init, rec.carry_uk), new_sweeps, new_args), \
+        residuals, count
+
+
+def _program_partial_eval(eqn, unknowns):
+    from ..ir import Eqn
+    p = eqn.params
+    split_ = _split(p, unknowns)
+    if split_ is None:
+        return [], [eqn]      # the trip count itself is unknown: nothing runs early
+    rec, parts, _ = split_
+    out_uk = [u for sweep, part in zip(_program(eqn.inputs, p)[5], parts)
+              for u in part.out_uk[:sweep.n_acc + sweep.n_carry]]
+    (record, record_consts, init, sweeps, sweep_args), _, _ = _known_program(p, split_, eqn.inputs, False)
+    cond_consts = _program(eqn.inputs, p)[2]
+    ins = [*cond_consts, *record_consts, *init] + [x for consts, carry in sweep_args for x in consts + carry]
+    layouts = tuple((s.descending, s.n_consts, s.reads, s.n_acc) for s in sweeps)
+    known_eqn = Eqn(while_vjp, ins, pick(eqn.outputs, out_uk, False),
+                    {"cond_jaxpr": keep_inputs(p["cond_jaxpr"], [True] * len(cond_consts) + [not u for u in rec.carry_uk]),
+                     "record": record, "cond_nconsts": len(cond_consts), "record_nconsts": len(record_consts),
+                     "bodies": tuple(s.body for s in sweeps), "layouts": layouts, "masked": p["masked"]})
     unknown_eqn = Eqn(while_vjp_lin, list(eqn.inputs), pick(eqn.outputs, out_uk),
                       {**p, "unknowns": tuple(unknowns), "out_unknowns": tuple(out_uk)})
     return [known_eqn] if known_eqn.outputs else [], [unknown_eqn]
 
 
-def _vjp_batch(args, dims, params):
-    """Every example runs the same number of stored steps. Carries and
-    residuals stay unbatched unless the loop mixes batched values into them,
-    so the condition stays unbatched when it can (jit cannot lower a batched
-    one, which masks the steps an example did not take, both ways)."""
-    from ..transforms.vmap import vmap_jaxpr
-    size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
-    cond_consts, known_consts, carry, t_consts, cts = _vjp_inputs(args, params)
-    cc_dims, kc_dims, carry_dims, tc_dims, _ = _vjp_inputs(dims, params)
-    forward, nr = params["known_body"], params["num_res"]
-    carry_b, cond, masked = batched_carry(params["cond_jaxpr"], forward, cc_dims, kc_dims, carry_dims, size,
-                                          params["masked"])
-    carry = [rules.bdim_at_front(c, d, size) if b else c for c, d, b in zip(carry, carry_dims, carry_b)]
-    cts = [rules.bdim_at_front(c, d, size) for c, d in zip(cts, dims[len(dims) - len(cts):])]
-    at = lambda flags: [0 if f else not_mapped for f in flags]
-    _, f_dims = vmap_jaxpr(forward, kc_dims + at(carry_b), size)
-    res_b = [d is not not_mapped for d in f_dims[len(carry):]]     # unbatched residuals stay so, on the stacks
-    forward, _ = vmap_jaxpr(forward, kc_dims + at(carry_b), size, outs_at_front=carry_b + res_b)
-    body_t, _ = vmap_jaxpr(params["body_t"], tc_dims + at(res_b) + [0] * len(cts), size, outs_at_front=True)
-    cond, cond_extra = open_jaxpr(cond)
-    forward, f_extra = open_jaxpr(forward)
-    body_t, t_extra = open_jaxpr(body_t)
-    outs = while_vjp(*cond_extra, *cond_consts, *f_extra, *known_consts, *t_extra, *t_consts, *carry, *cts,
-                     cond_jaxpr=cond, known_body=forward, body_t=body_t,
-                     cond_nconsts=len(cond_extra) + len(cond_consts), known_nconsts=len(f_extra) + len(known_consts),
-                     t_nconsts=len(t_extra) + len(t_consts), num_res=nr,
-                     unknown_const_avals=tuple(a.update(shape=(size,) + a.shape)
-                                               for a in params["unknown_const_avals"]),
-                     masked=masked)
-    return outs, [0] * len(outs)
+# while_vjp_lin and its transpose -----------------------------------------------------------
+
+class _Linear(NamedTuple):
+    """A linear phase: `body` (residuals, consts, reads, carry) -> (terms,
+    carry, writes) is linear in all but the residuals, which it reads from
+    the stacks `residuals` of the transposed program; `reads` and `writes`
+    are the (old) numbers of the linear stacks it reads and writes."""
+    body: ClosedJaxpr
+    residuals: range
+    n_consts: int
+    reads: list
+    n_carry: int
+    writes: list
+    descending: bool
 
 
-while_vjp = Primitive("while_vjp", shape=_vjp_shape, impl=_vjp_impl, multiple_results=True, jvp=_vjp_jvp,
-                      partial_eval=_vjp_partial_eval, batch=_vjp_batch, numba=_render_vjp)
-
-
-# while_vjp_lin: the tangent part of a JVP'd while_vjp ---------------------------------
-
-def _vjp_lin_shape(*avals, out_unknowns, unknowns, **p):
-    return pick(p["body_t"].out_avals, out_unknowns)
-
-
-def _vjp_lin_impl(*args, out_unknowns, unknowns, **p):
-    return pick(_vjp_impl(*args, **p), out_unknowns)
-
-
-def _vjp_lin_shape(*avals, out_unknowns, unknowns, **p):
-    return pick(p["body_t"].out_avals, out_unknowns)
-
-
-def _vjp_lin_impl(*args, out_unknowns, unknowns, **p):
-    return pick(_vjp_impl(*args, **p), out_unknowns)
-
-
-def _render_vjp_lin(emit, out_unknowns, unknowns, **p):
-    return render(emit, *_vjp_program(emit.ins, p), p["masked"], keep=out_unknowns)
-
-
-def _vjp_lin_transpose(cts, *args, out_unknowns, unknowns, **p):
-    """P1ᵀ∘P2ᵀ as a while_vjp_vjp program (see the module docstring)."""
-    from ..transforms.transpose import transpose_jaxpr
-    s = _split(p, unknowns)
-    cond_consts, known_consts, carry, t_consts, cts_in = _vjp_inputs(args, p)
-    known = lambda xs, flags: pick(xs, flags, False)
-    n_r, n_e, n_g, n_a = s.res.count(False), s.n_e, s.n_g, s.acc.count(False)
-    n_da, n_dt, n_dr, n_dct, n_dk, n_dc = (sum(s.acc), sum(s.t_consts), sum(s.res), sum(s.cts),
-                                           sum(s.known_consts), sum(s.carry))
-    # Stacks: the loop's r and e, then g (by the primal backward sweep), then ct dr (by P2ᵀ).
-    e_ids = tuple(range(n_r, n_r + n_e))
-    g_ids = tuple(range(n_r + n_e, n_r + n_e + n_g))
-    dr_ids = tuple(range(n_r + n_e + n_g, n_r + n_e + n_g + n_dr))
-    record, record_extra = open_jaxpr(s.forward_known)          # (k, carry) -> (carry, r, e)
-    n_b = len(s.back_known.out_avals)                             # (t, r, ct) -> (terms, ct, g)
-    primal_back, pb_extra = open_jaxpr(keep_outputs(s.back_known, [False] * n_a + [True] * (n_b - n_a)))
-    # P2ᵀ: (g, ct da, ct dct') -> (ct dt, ct dr, ct dct), laid out as (ct da; g; ct dct') -> (ct dt; ct dct; ct dr)
-    p2t = transpose_jaxpr(s.back_unknown, [False] * n_g + [True] * (n_dt + n_dr + n_dct))
-    p2t, p2_extra = open_jaxpr(reorder(
-        p2t, [*range(n_g, n_g + n_da), *range(n_g), *range(n_g + n_da, n_g + n_da + n_dct)],
-        [*range(n_dt), *range(n_dt + n_dr, n_dt + n_dr + n_dct), *range(n_dt, n_dt + n_dr)]))
-    # P1ᵀ: (e, ct dc', ct dr) -> (ct dk, ct dc), laid out as (; e, ct dr; ct dc') -> (ct dk; ct dc)
-    p1t = transpose_jaxpr(s.forward_unknown, [False] * n_e + [True] * (n_dk + n_dc))
-    p1t, p1_extra = open_jaxpr(reorder(
-        p1t, [*range(n_e), *range(n_e + n_dc, n_e + n_dc + n_dr), *range(n_e, n_e + n_dc)]))
-    sweeps = (Sweep(primal_back, True, len(pb_extra) + s.t_consts.count(False), tuple(range(n_r)), 0),
-              Sweep(p2t, False, len(p2_extra) + n_da, g_ids, n_dt),
-              Sweep(p1t, True, len(p1_extra), e_ids + dr_ids, n_dk))
-    ct_da, ct_dct = split([rules.instantiate(ct) for ct in cts], n_da)
-    zeros = [rules.zeros(rules.aval_of(c)) for c in pick(carry, s.carry)]   # the final carry is no output
-    outs = while_vjp_vjp(
-        *cond_consts, *record_extra, *known(known_consts, s.known_consts), *known(carry, s.carry),
-        *pb_extra, *known(t_consts, s.t_consts), *known(cts_in, s.cts), *p2_extra, *ct_da, *ct_dct,
-        *p1_extra, *zeros,
-        cond_jaxpr=_known_cond(p, s), record=record, cond_nconsts=p["cond_nconsts"],
-        record_nconsts=len(record_extra) + s.known_consts.count(False), bodies=tuple(sw.body for sw in sweeps),
-        layouts=tuple(tuple(sw)[1:] for sw in sweeps), masked=p["masked"])
-    _, ct_dt, ct_dct0, ct_dk, ct_dc = split(outs, s.cts.count(False), n_dt, n_dct, n_dk)
-    none = lambda i: None
-    return ([None] * p["cond_nconsts"] + unpick(s.known_consts, ct_dk, none) + unpick(s.t_consts, ct_dt, none)
-            + unpick(s.carry, ct_dc, none) + unpick(s.cts, ct_dct0, none))
-
-
-while_vjp_lin = Primitive("while_vjp_lin", shape=_vjp_lin_shape, impl=_vjp_lin_impl, multiple_results=True,
-                          transpose=_vjp_lin_transpose, numba=_render_vjp_lin,
-                          jvp=no_higher_order("Differentiation"), batch=no_higher_order("vmap"))
-
-
-# while_vjp_vjp: a loop program of several sweeps ----------------------------------------
-
-def _program(args, p):
-    """The arguments of `loop_program.run` and `render`. Inputs: cond
-    consts, record consts, initial carry, then each sweep's consts and carry."""
+def _linear_phases(p, split_, residuals):
+    rec, parts, stack_uk = split_
     sweeps = [Sweep(body, *layout) for body, layout in zip(p["bodies"], p["layouts"])]
-    cond_consts, record_consts, rest = split(args, p["cond_nconsts"], p["record_nconsts"])
-    init, rest = split(rest, len(p["record"].jaxpr.invars) - p["record_nconsts"])
-    sweep_args = []
-    for sweep in sweeps:
-        consts, carry, rest = split(rest, sweep.n_consts, sweep.n_carry)
-        sweep_args.append((consts, carry))
-    return p["cond_jaxpr"], p["record"], cond_consts, record_consts, init, sweeps, sweep_args
+    phases = [_Linear(rec.unknown, residuals[0], sum(rec.consts_uk), [], sum(rec.carry_uk),
+                      [s for s in range(_recorded(p)) if stack_uk[s]], False)]
+    for sweep, part, written, res in zip(sweeps, parts, _written(p, sweeps), residuals[1:]):
+        phases.append(_Linear(part.unknown, res, sum(part.consts_uk),
+                              [s for s, uk in zip(sweep.reads, part.reads_uk) if uk], sum(part.carry_uk),
+                              [s for s in written if stack_uk[s]], sweep.descending))
+    return phases
 
 
-def _program_shape(*avals, **p):
-    return [a for sweep in _program(avals, p)[5] for a in sweep.out_avals()]
+def _transposed(lin, ct_stack, count):
+    """Lᵀ as a sweep the other way round: consts the terms' cts; reads its
+    residuals, the cts of the stacks L wrote (zero if no later phase read
+    them) and the cts so far of the stacks it reads; carry the carry's ct.
+    Returns (sweep, next stack number); it writes the new cts of L's reads."""
+    from ..transforms.staging import build_jaxpr, pass_trace
+    from ..transforms.transpose import transpose_jaxpr
+    jaxpr, n_res = lin.body.jaxpr, len(lin.residuals)
+    # (residuals, ct terms, ct carry, ct writes) -> (ct consts, ct reads, ct carry)
+    body_t = transpose_jaxpr(lin.body, [False] * n_res + [True] * (len(jaxpr.invars) - n_res))
+    out_avals = lin.body.out_avals
+    n_terms = len(out_avals) - lin.n_carry - len(lin.writes)
+    write_avals = out_avals[n_terms + lin.n_carry:]
+    read_avals = dict(zip(lin.reads, [v.aval for v in jaxpr.invars[n_res + lin.n_consts:]]))
+    targets = list(dict.fromkeys(lin.reads))          # a stack read twice gets one ct
+    have_w = [s in ct_stack for s in lin.writes]
+    have_r = [s in ct_stack for s in targets]
+    with pass_trace() as trace:
+        new = lambda avals: [trace.new_arg(a) for a in avals]
+        ct_terms, res = new(out_avals[:n_terms]), new([v.aval for v in jaxpr.invars[:n_res]])
+        ct_writes, so_far = new(pick(write_avals, have_w)), new([read_avals[s] for s in pick(targets, have_r)])
+        ct_carry = new(out_avals[n_terms:n_terms + lin.n_carry])
+        all_writes = unpick(have_w, ct_writes, lambda i: rules.zeros(write_avals[i]))
+        outs = eval_jaxpr(body_t.jaxpr, body_t.consts, res + ct_terms + ct_carry + all_writes)
+        ct_consts, ct_reads, ct_carry_in = split(outs, lin.n_consts, len(lin.reads))
+        total = dict(zip(pick(targets, have_r), so_far))
+        for s, ct in zip(lin.reads, ct_reads):
+            total[s] = rules.elementwise.add(total[s], ct) if s in total else ct
+        body = build_jaxpr(trace, [], [], ct_terms + res + ct_writes + so_far + ct_carry,
+                           ct_consts + ct_carry_in + [total[s] for s in targets])
+    reads = (tuple(lin.residuals) + tuple(ct_stack[s] for s in pick(lin.writes, have_w))
+             + tuple(ct_stack[s] for s in pick(targets, have_r)))
+    ct_stack.update((s, count + k) for k, s in enumerate(targets))
+    return Sweep(body, not lin.descending, n_terms, reads, lin.n_consts), count + len(targets)
 
 
-def _program_impl(*args, **p):
-    return run(*_program(args, p), p["masked"])
+def _lin_transpose(cts, *args, unknowns, out_unknowns, **p):
+    """The known program recording the linear phases' residuals, then their
+    transposes in reverse order."""
+    split_ = _split(p, unknowns)
+    rec, parts, _ = split_
+    cond, _, cond_consts, _, init, sweeps, _ = _program(args, p)
+    (record, record_consts, known_init, known_sweeps, known_args), residuals, count = _known_program(
+        p, split_, args, True)
+    # The cts of the outputs, per sweep (terms, carry); the loop's final carry is no output.
+    phase_cts, rest = [([], [rules.zeros(rules.aval_of(x)) for x in pick(init, rec.carry_uk)])], list(cts)
+    for sweep, part in zip(sweeps, parts):
+        terms, carry, rest = split(rest, sum(part.out_uk[:sweep.n_acc]), sum(part.carry_uk))
+        phase_cts.append(([rules.instantiate(c) for c in terms], [rules.instantiate(c) for c in carry]))
+    ct_stack, transposed = {}, []
+    for lin in reversed(_linear_phases(p, split_, residuals)):
+        sweep, count = _transposed(lin, ct_stack, count)
+        transposed.append(sweep)
+    outs = bind_program(keep_inputs(cond, [True] * len(cond_consts) + [not u for u in rec.carry_uk]), cond_consts,
+                        record, record_consts, known_init, known_sweeps + transposed,
+                        known_args + phase_cts[::-1], p["masked"])
+    _, rest = split(outs, sum(s.n_carry for s in known_sweeps))
+    ct_phases = []
+    for sweep in transposed:
+        ct_consts, ct_carry, rest = split(rest, sweep.n_acc, sweep.n_carry)
+        ct_phases.append((ct_consts, ct_carry))
+    none = lambda i: None
+    out = [None] * len(cond_consts)
+    for part, (ct_consts, ct_carry) in zip([rec] + parts, ct_phases[::-1]):
+        out += unpick(part.consts_uk, ct_consts, none) + unpick(part.carry_uk, ct_carry, none)
+    return out
 
 
-def _render_program(emit, **p):
-    return render(emit, *_program(emit.ins, p), p["masked"])
+def _lin_shape(*avals, unknowns, out_unknowns, **p):
+    return pick(_program_shape(*avals, **p), out_unknowns)
 
 
-def _program_batch(args, dims, params):
-    """Everything batched at axis 0; a batched condition masks the steps an
-    example did not take, in every phase."""
+def _lin_impl(*args, unknowns, out_unknowns, **p):
+    return pick(_program_impl(*args, **p), out_unknowns)
+
+
+def _render_lin(emit, unknowns, out_unknowns, **p):
+    return render(emit, *_program(emit.ins, p), p["masked"], keep=out_unknowns)
+
+
+# batching ------------------------------------------------------------------------------------
+
+def _program_batch(args, dims, p):
+    """Every example runs the same number of steps. The loop's carry and
+    stacks stay unbatched unless it mixes batched values into them, so the
+    condition stays unbatched when it can (jit cannot lower a batched one,
+    which masks the steps an example did not take, in every phase)."""
     from ..transforms.vmap import vmap_jaxpr
     size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
-    front = lambda xs, ds: [rules.bdim_at_front(x, d, size) for x, d in zip(xs, ds)]
-
-    def batched(body, const_dims):
-        body, _ = vmap_jaxpr(body, const_dims + [0] * (len(body.jaxpr.invars) - len(const_dims)), size,
-                             outs_at_front=True)
-        return open_jaxpr(body)
-    cond, record, cond_consts, record_consts, init, sweeps, sweep_args = _program(args, params)
-    _, _, cc_dims, rc_dims, init_dims, _, sweep_dims = _program(dims, params)
-    cond, pred_dims = vmap_jaxpr(cond, cc_dims + [0] * len(init), size)
-    cond, cond_extra = open_jaxpr(cond)
-    record, record_extra = batched(record, rc_dims)
-    ins, bodies, layouts = [*cond_extra, *cond_consts, *record_extra, *record_consts, *front(init, init_dims)], [], []
+    cond, record, cond_consts, record_consts, init, sweeps, sweep_args = _program(args, p)
+    _, _, cc_dims, rc_dims, init_dims, _, sweep_dims = _program(dims, p)
+    carry_b, cond, masked = batched_carry(cond, record, cc_dims, rc_dims, init_dims, size, p["masked"])
+    at = lambda flags: [0 if f else not_mapped for f in flags]
+    _, rec_dims = vmap_jaxpr(record, rc_dims + at(carry_b), size)
+    stack_b = [d is not not_mapped for d in rec_dims[len(init):]]
+    record, _ = vmap_jaxpr(record, rc_dims + at(carry_b), size, outs_at_front=carry_b + stack_b)
+    init = [rules.bdim_at_front(x, d, size) if b else x for x, d, b in zip(init, init_dims, carry_b)]
+    new_sweeps, new_args = [], []
     for sweep, (consts, carry), (const_dims, carry_dims) in zip(sweeps, sweep_args, sweep_dims):
-        body, extra = batched(sweep.body, const_dims)
-        ins += [*extra, *consts, *front(carry, carry_dims)]
-        bodies.append(body)
-        layouts.append((sweep.descending, len(extra) + sweep.n_consts, sweep.reads, sweep.n_acc))
-    outs = while_vjp_vjp(*ins, cond_jaxpr=cond, record=record, cond_nconsts=len(cond_extra) + len(cond_consts),
-                         record_nconsts=len(record_extra) + len(record_consts), bodies=tuple(bodies),
-                         layouts=tuple(layouts), masked=params["masked"] or pred_dims[0] is not not_mapped)
+        body, _ = vmap_jaxpr(sweep.body, const_dims + at([stack_b[s] for s in sweep.reads]) + [0] * sweep.n_carry,
+                             size, outs_at_front=True)
+        new_sweeps.append(sweep._replace(body=body))
+        new_args.append((consts, [rules.bdim_at_front(c, d, size) for c, d in zip(carry, carry_dims)]))
+        stack_b += [True] * sweep.n_writes
+    outs = bind_program(cond, cond_consts, record, record_consts, init, new_sweeps, new_args, masked)
     return outs, [0] * len(outs)
 
 
-while_vjp_vjp = Primitive("while_vjp_vjp", shape=_program_shape, impl=_program_impl, multiple_results=True,
-                          numba=_render_program, batch=_program_batch, jvp=no_higher_order("Differentiation"))
+while_vjp = Primitive("while_vjp", shape=_program_shape, impl=_program_impl, multiple_results=True,
+                      jvp=_program_jvp, partial_eval=_program_partial_eval, batch=_program_batch,
+                      numba=_render_program)
+while_vjp_lin = Primitive("while_vjp_lin", shape=_lin_shape, impl=_lin_impl, multiple_results=True,
+                          transpose=_lin_transpose, numba=_render_lin, jvp=no_higher_order("Differentiation"),
+                          batch=no_higher_order("vmap"))
