@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from ..core import Primitive, eval_jaxpr
 from ..errors import UnsupportedError
-from ..ir import ClosedJaxpr
+from ..ir import ClosedJaxpr, Eqn
 from . import rules
 from .calls import open_jaxpr
 from .loop_program import Sweep, render, run
@@ -41,11 +41,15 @@ def no_higher_order(what):
 
 # the program's layout ----------------------------------------------------------------------
 
+def _sweeps(p) -> list:
+    return [Sweep(body, *layout) for body, layout in zip(p["bodies"], p["layouts"])]
+
+
 def _program(args, p):
     """Inputs (or flags, dims) of a program: cond consts, record consts,
     initial carry, then each sweep's consts and carry. Returns (cond, record,
     cond consts, record consts, init, sweeps, per sweep (consts, carry))."""
-    sweeps = [Sweep(body, *layout) for body, layout in zip(p["bodies"], p["layouts"])]
+    sweeps = _sweeps(p)
     cond_consts, record_consts, rest = split(args, p["cond_nconsts"], p["record_nconsts"])
     init, rest = split(rest, len(p["record"].jaxpr.invars) - p["record_nconsts"])
     sweep_args = []
@@ -55,20 +59,24 @@ def _program(args, p):
     return p["cond_jaxpr"], p["record"], cond_consts, record_consts, init, sweeps, sweep_args
 
 
+def _params(cond, record, cond_nconsts, record_nconsts, sweeps, masked) -> dict:
+    return {"cond_jaxpr": cond, "record": record, "cond_nconsts": cond_nconsts, "record_nconsts": record_nconsts,
+            "bodies": tuple(s.body for s in sweeps),
+            "layouts": tuple((s.descending, s.n_consts, tuple(s.reads), s.n_acc) for s in sweeps), "masked": masked}
+
+
 def bind_program(cond, cond_consts, record, record_consts, init, sweeps, sweep_args, masked):
     """Bind while_vjp, turning the consts the Jaxprs picked up into inputs."""
     cond, cond_extra = open_jaxpr(cond)
     record, record_extra = open_jaxpr(record)
     ins = [*cond_extra, *cond_consts, *record_extra, *record_consts, *init]
-    bodies, layouts = [], []
+    opened = []
     for sweep, (consts, carry) in zip(sweeps, sweep_args):
         body, extra = open_jaxpr(sweep.body)
         ins += [*extra, *consts, *carry]
-        bodies.append(body)
-        layouts.append((sweep.descending, len(extra) + sweep.n_consts, tuple(sweep.reads), sweep.n_acc))
-    return while_vjp(*ins, cond_jaxpr=cond, record=record, cond_nconsts=len(cond_extra) + len(cond_consts),
-                     record_nconsts=len(record_extra) + len(record_consts), bodies=tuple(bodies),
-                     layouts=tuple(layouts), masked=masked)
+        opened.append(sweep._replace(body=body, n_consts=len(extra) + sweep.n_consts))
+    return while_vjp(*ins, **_params(cond, record, len(cond_extra) + len(cond_consts),
+                                     len(record_extra) + len(record_consts), opened, masked))
 
 
 def _program_shape(*avals, **p):
@@ -228,60 +236,68 @@ def _split(p, unknowns):
     return rec, parts, stack_uk
 
 
-def _known_program(p, split_, args, with_residuals):
-    """The known phases as (record, sweeps, sweep args) on the known `args`;
-    `with_residuals` also records the residuals of the linear phases (the
-    record's after its stacks, each sweep's after its writes), and drops the
-    sweeps' terms. Returns that and the stack numbers of the residuals."""
+def _known_cond(p, rec):
+    return keep_inputs(p["cond_jaxpr"], [True] * p["cond_nconsts"] + [not u for u in rec.carry_uk])
+
+
+class _Known(NamedTuple):
+    record: ClosedJaxpr
+    record_consts: list
+    init: list
+    sweeps: list
+    sweep_args: list
+    residuals: list     # per phase, the stack numbers of its residuals (`with_residuals`)
+    n_stacks: int
+
+
+def _known_program(p, split_, args, with_residuals) -> _Known:
+    """The known phases, on the known `args`. `with_residuals`: they also
+    record the residuals of the linear phases (the loop's after its stacks,
+    a sweep's after its writes), and the sweeps drop their terms."""
     rec, parts, stack_uk = split_
     _, _, _, record_consts, init, sweeps, sweep_args = _program(args, p)
     known = lambda xs, flags: pick(xs, flags, False)
-    numbers, count = {}, 0
-    for s in range(_recorded(p)):
-        if not stack_uk[s]:
-            numbers[s], count = count, count + 1
+    numbers = {}
+
+    def number(stacks):      # the known stacks, numbered among the residual ones
+        for s in stacks:
+            if not stack_uk[s]:
+                numbers[s] = len(numbers) + n_res
+    n_res = 0
+    number(range(_recorded(p)))
+    residuals = [range(len(numbers), len(numbers) + rec.n_res)]
+    n_res = rec.n_res if with_residuals else 0
     n_out = len(rec.known.out_avals)
-    record = rec.known if with_residuals else keep_outputs(rec.known, [True] * (n_out - rec.n_res)
-                                                           + [False] * rec.n_res)
-    residuals = [range(count, count + rec.n_res)] if with_residuals else [range(0)]
-    count += rec.n_res if with_residuals else 0
+    record = keep_outputs(rec.known, [True] * (n_out - rec.n_res) + [with_residuals] * rec.n_res)
     new_sweeps, new_args = [], []
     for sweep, part, (consts, carry), written in zip(sweeps, parts, sweep_args, _written(p, sweeps)):
         n_acc = sweep.n_acc - sum(part.out_uk[:sweep.n_acc])
         n_out = len(part.known.out_avals)
-        keep = ([not with_residuals] * n_acc + [True] * (n_out - n_acc - part.n_res)
-                + [with_residuals] * part.n_res)
+        keep = [not with_residuals] * n_acc + [True] * (n_out - n_acc - part.n_res) + [with_residuals] * part.n_res
         new_sweeps.append(Sweep(keep_outputs(part.known, keep), sweep.descending, part.consts_uk.count(False),
                                 tuple(numbers[s] for s, uk in zip(sweep.reads, part.reads_uk) if not uk),
                                 0 if with_residuals else n_acc))
         new_args.append((known(consts, part.consts_uk), known(carry, part.carry_uk)))
-        for s in written:
-            if not stack_uk[s]:
-                numbers[s], count = count, count + 1
-        if with_residuals:
-            residuals.append(range(count, count + part.n_res))
-            count += part.n_res
-    return (record, known(record_consts, rec.consts_uk), known(init, rec.carry_uk), new_sweeps, new_args), \
-        residuals, count
+        number(written)
+        residuals.append(range(len(numbers) + n_res, len(numbers) + n_res + part.n_res))
+        n_res += part.n_res if with_residuals else 0
+    return _Known(record, known(record_consts, rec.consts_uk), known(init, rec.carry_uk), new_sweeps, new_args,
+                  residuals, len(numbers) + n_res)
 
 
 def _program_partial_eval(eqn, unknowns):
-    from ..ir import Eqn
     p = eqn.params
     split_ = _split(p, unknowns)
     if split_ is None:
         return [], [eqn]      # the trip count itself is unknown: nothing runs early
     rec, parts, _ = split_
-    out_uk = [u for sweep, part in zip(_program(eqn.inputs, p)[5], parts)
-              for u in part.out_uk[:sweep.n_acc + sweep.n_carry]]
-    (record, record_consts, init, sweeps, sweep_args), _, _ = _known_program(p, split_, eqn.inputs, False)
-    cond_consts = _program(eqn.inputs, p)[2]
-    ins = [*cond_consts, *record_consts, *init] + [x for consts, carry in sweep_args for x in consts + carry]
-    layouts = tuple((s.descending, s.n_consts, s.reads, s.n_acc) for s in sweeps)
+    _, _, cond_consts, _, _, sweeps, _ = _program(eqn.inputs, p)
+    out_uk = [u for sweep, part in zip(sweeps, parts) for u in part.out_uk[:sweep.n_acc + sweep.n_carry]]
+    known = _known_program(p, split_, eqn.inputs, False)
+    ins = [*cond_consts, *known.record_consts, *known.init] + [x for c, k in known.sweep_args for x in c + k]
     known_eqn = Eqn(while_vjp, ins, pick(eqn.outputs, out_uk, False),
-                    {"cond_jaxpr": keep_inputs(p["cond_jaxpr"], [True] * len(cond_consts) + [not u for u in rec.carry_uk]),
-                     "record": record, "cond_nconsts": len(cond_consts), "record_nconsts": len(record_consts),
-                     "bodies": tuple(s.body for s in sweeps), "layouts": layouts, "masked": p["masked"]})
+                    _params(_known_cond(p, rec), known.record, len(cond_consts), len(known.record_consts),
+                            known.sweeps, p["masked"]))
     unknown_eqn = Eqn(while_vjp_lin, list(eqn.inputs), pick(eqn.outputs, out_uk),
                       {**p, "unknowns": tuple(unknowns), "out_unknowns": tuple(out_uk)})
     return [known_eqn] if known_eqn.outputs else [], [unknown_eqn]
@@ -305,7 +321,7 @@ class _Linear(NamedTuple):
 
 def _linear_phases(p, split_, residuals):
     rec, parts, stack_uk = split_
-    sweeps = [Sweep(body, *layout) for body, layout in zip(p["bodies"], p["layouts"])]
+    sweeps = _sweeps(p)
     phases = [_Linear(rec.unknown, residuals[0], sum(rec.consts_uk), [], sum(rec.carry_uk),
                       [s for s in range(_recorded(p)) if stack_uk[s]], False)]
     for sweep, part, written, res in zip(sweeps, parts, _written(p, sweeps), residuals[1:]):
@@ -356,22 +372,21 @@ def _lin_transpose(cts, *args, unknowns, out_unknowns, **p):
     transposes in reverse order."""
     split_ = _split(p, unknowns)
     rec, parts, _ = split_
-    cond, _, cond_consts, _, init, sweeps, _ = _program(args, p)
-    (record, record_consts, known_init, known_sweeps, known_args), residuals, count = _known_program(
-        p, split_, args, True)
+    _, _, cond_consts, _, init, sweeps, _ = _program(args, p)
+    known = _known_program(p, split_, args, True)
+    count = known.n_stacks
     # The cts of the outputs, per sweep (terms, carry); the loop's final carry is no output.
     phase_cts, rest = [([], [rules.zeros(rules.aval_of(x)) for x in pick(init, rec.carry_uk)])], list(cts)
     for sweep, part in zip(sweeps, parts):
         terms, carry, rest = split(rest, sum(part.out_uk[:sweep.n_acc]), sum(part.carry_uk))
         phase_cts.append(([rules.instantiate(c) for c in terms], [rules.instantiate(c) for c in carry]))
     ct_stack, transposed = {}, []
-    for lin in reversed(_linear_phases(p, split_, residuals)):
+    for lin in reversed(_linear_phases(p, split_, known.residuals)):
         sweep, count = _transposed(lin, ct_stack, count)
         transposed.append(sweep)
-    outs = bind_program(keep_inputs(cond, [True] * len(cond_consts) + [not u for u in rec.carry_uk]), cond_consts,
-                        record, record_consts, known_init, known_sweeps + transposed,
-                        known_args + phase_cts[::-1], p["masked"])
-    _, rest = split(outs, sum(s.n_carry for s in known_sweeps))
+    outs = bind_program(_known_cond(p, rec), cond_consts, known.record, known.record_consts, known.init,
+                        known.sweeps + transposed, known.sweep_args + phase_cts[::-1], p["masked"])
+    _, rest = split(outs, sum(s.n_carry for s in known.sweeps))
     ct_phases = []
     for sweep in transposed:
         ct_consts, ct_carry, rest = split(rest, sweep.n_acc, sweep.n_carry)
