@@ -70,7 +70,6 @@ def _while_jvp(primals, tangents, params):
 
 # partial evaluation: the known loop, and a linear loop of the rest ---------------------
 
-
 def _while_partial_eval(eqn, unknowns):
     from ..transforms.partial_eval import partial_eval_jaxpr
     p = eqn.params
