@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..errors import UnsupportedError
 from ..ir import Literal
 from .loop_utils import pick, run_jaxpr, split
 
@@ -99,14 +98,32 @@ def run(cond, record, cond_consts, record_consts, init, sweeps, sweep_args, mask
 
 # numba -----------------------------------------------------------------------------------
 
-def render_loop(emit, cond, body, cond_consts, consts, init):
+def render_loop(emit, cond, body, cond_consts, consts, init, active=None):
     """Lines of `while cond(carry): outs = body(carry)` up to the body's
-    outputs, which the caller assigns: (head, loop, carry names, outputs)."""
+    outputs, which the caller assigns: (head, loop, carry names, outputs).
+    With a batched condition, the loop runs while any example is `active`."""
     carry = [emit.temp(f"carry{k}") for k in range(len(init))]
     cond_lines, (pred,) = emit.inline(cond, cond_consts + carry, "cond")
     body_lines, outs = emit.inline(body, consts + carry, "body")
-    loop = cond_lines + [f"if not {pred}:", "    break"] + body_lines
-    return [f"{c} = {i}" for c, i in zip(carry, init)], loop, carry, outs
+    head = [f"{c} = {i}" for c, i in zip(carry, init)]
+    if active is None:
+        return head, cond_lines + [f"if not {pred}:", "    break"] + body_lines, carry, outs
+    head.append(f"{active} = np.ones({cond.out_avals[0].shape!r}, np.bool_)")
+    stop = [f"{active} = {active} & {pred}", f"if not {active}.any():", "    break"]
+    return head, cond_lines + stop + body_lines, carry, outs
+
+
+def _masked(emit, mask, size, pairs, stem) -> list:
+    """Lines assigning each `target = new` for the examples (along axis 0)
+    where `mask` holds; the others keep theirs. `pairs`: (target, new)."""
+    if not pairs:
+        return []
+    lane = emit.temp(stem + "lane")
+    merged = [emit.temp(f"{stem}merged{k}") for k in range(len(pairs))]
+    lines = [f"{m} = np.copy({new})" for m, (_, new) in zip(merged, pairs)]
+    lines += [f"for {lane} in range({size}):", f"    if not {mask}[{lane}]:"]
+    lines += [f"        {m}[{lane}] = {target}[{lane}]" for m, (target, _) in zip(merged, pairs)]
+    return lines + [f"{target} = {m}" for m, (target, _) in zip(merged, pairs)]
 
 
 def _stacking(jaxpr, in_templates, out_exprs, first, stack_name):
@@ -129,13 +146,17 @@ def _stacking(jaxpr, in_templates, out_exprs, first, stack_name):
     return templates, new
 
 
-def _render_record(emit, cond, record, cond_consts, consts, init):
-    """The loop, pushing what it records on stacks that double when full.
-    Returns (lines, trip count name, read templates of the recorded values)."""
-    head, loop, carry, outs = render_loop(emit, cond, record, cond_consts, consts, init)
+def _render_record(emit, cond, record, cond_consts, consts, init, masked):
+    """The loop, pushing what it records (and, masked, which examples were
+    still running) on stacks that double when full. Returns (lines, trip
+    count name, read templates of the recorded values, of the masks)."""
+    active = emit.temp("active") if masked else None
+    head, loop, carry, outs = render_loop(emit, cond, record, cond_consts, consts, init, active)
     count, capacity = emit.temp("count"), emit.temp("capacity")
     templates, new = _stacking(record.jaxpr, consts + [None] * len(init), outs, len(init),
                                lambda k: emit.temp(f"stack{k}"))
+    if masked:
+        new.append((emit.temp("masks"), active, cond.out_avals[0]))
     alloc = lambda st, a, n: f"{st} = np.empty(({n},) + {a.shape!r}, {emit.dtype_expr(a.dtype)})"
     head += [f"{count} = 0", f"{capacity} = 16"] + [alloc(st, a, capacity) for st, _, a in new]
     grow = []
@@ -143,12 +164,16 @@ def _render_record(emit, cond, record, cond_consts, consts, init):
         grow += [alloc(st + "_grown", a, f"2 * {capacity}"), f"{st}_grown[:{capacity}] = {st}", f"{st} = {st}_grown"]
     loop += [f"if {count} == {capacity}:"] + emit.indent(grow + [f"{capacity} = 2 * {capacity}"])
     loop += [f"{st}[{count}] = {r}" for st, r, _ in new] + [f"{count} += 1"]
-    loop += [f"{c} = {o}" for c, o in zip(carry, outs[:len(init)])]
-    return head + ["while True:"] + emit.indent(loop), count, templates
+    if masked:
+        loop += _masked(emit, active, cond.out_avals[0].shape[0], list(zip(carry, outs)), "carry")
+    else:
+        loop += [f"{c} = {o}" for c, o in zip(carry, outs[:len(init)])]
+    return head + ["while True:"] + emit.indent(loop), count, templates, new[-1][0] + "[{}]" if masked else None
 
 
-def _render_sweep(emit, sweep, number, consts, init, count, stacks):
-    """Lines of one sweep; (lines, names of its results, read templates of its writes)."""
+def _render_sweep(emit, sweep, number, consts, init, count, stacks, masks):
+    """Lines of one sweep; (lines, names of its results, read templates of
+    its writes). `masks`: the read template of the steps' masks, or None."""
     stem = f"sweep{number}"
     acc = [emit.temp(f"{stem}acc{k}") for k in range(sweep.n_acc)]
     carry = [emit.temp(f"{stem}carry{k}") for k in range(sweep.n_carry)]
@@ -162,8 +187,16 @@ def _render_sweep(emit, sweep, number, consts, init, count, stacks):
                                sweep.n_acc + sweep.n_carry, lambda k: emit.temp(f"{stem}stack{k}"))
     lines += [f"{st} = np.empty(({count},) + {av.shape!r}, {emit.dtype_expr(av.dtype)})" for st, _, av in new]
     terms, new_carry, _ = split(outs, sweep.n_acc, sweep.n_carry)
-    body += [f"{a} = {a} + {t}" for a, t in zip(acc, terms)]
-    body += [f"{c} = {o}" for c, o in zip(carry, new_carry)]
+    if masks is None:
+        body += [f"{a} = {a} + {t}" for a, t in zip(acc, terms)]
+        body += [f"{c} = {o}" for c, o in zip(carry, new_carry)]
+    else:     # terms of the examples still running; the others keep their carry
+        size, mask = sweep.body.out_avals[0].shape[0], masks.format(step)
+        lane = emit.temp(f"{stem}lane")
+        if acc:
+            body += [f"for {lane} in range({size}):", f"    if {mask}[{lane}]:"]
+            body += [f"        {a}[{lane}] = {a}[{lane}] + {t}[{lane}]" for a, t in zip(acc, terms)]
+        body += _masked(emit, mask, size, list(zip(carry, new_carry)), stem + "carry")
     body += [f"{st}[{step}] = {o}" for st, o, _ in new]
     steps = f"range({count} - 1, -1, -1)" if sweep.descending else f"range({count})"
     return lines + [f"for {step} in {steps}:"] + emit.indent(body), acc + carry, templates
@@ -173,14 +206,12 @@ def render(emit, cond, record, cond_consts, record_consts, init, sweeps, sweep_a
            keep=None) -> list:
     """Statements running the program, assigning `emit.outs` (every sweep's
     summed terms and final carry, in order; those flagged in `keep`)."""
-    if masked:
-        raise UnsupportedError("jit of vmap of the reverse-mode derivative of a while_loop whose condition "
-                               "differs per example is not supported yet; run it without jit, or use "
-                               "lax.fori_loop / lax.scan")
-    lines, count, stacks = _render_record(emit, cond, record, list(cond_consts), list(record_consts), list(init))
+    lines, count, stacks, masks = _render_record(emit, cond, record, list(cond_consts), list(record_consts),
+                                                 list(init), masked)
     results = []
     for number, (sweep, (consts, carry)) in enumerate(zip(sweeps, sweep_args)):
-        sweep_lines, names, written = _render_sweep(emit, sweep, number, list(consts), list(carry), count, stacks)
+        sweep_lines, names, written = _render_sweep(emit, sweep, number, list(consts), list(carry), count, stacks,
+                                                    masks)
         lines += sweep_lines
         results += names
         stacks = stacks + written

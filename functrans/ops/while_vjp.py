@@ -415,8 +415,8 @@ def _render_lin(emit, unknowns, out_unknowns, **p):
 def _program_batch(args, dims, p):
     """Every example runs the same number of steps. The loop's carry and
     stacks stay unbatched unless it mixes batched values into them, so the
-    condition stays unbatched when it can (jit cannot lower a batched one,
-    which masks the steps an example did not take, in every phase)."""
+    condition stays unbatched when it can: a batched one masks, in every
+    phase, the steps an example did not take."""
     from ..transforms.vmap import vmap_jaxpr
     size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
     cond, record, cond_consts, record_consts, init, sweeps, sweep_args = _program(args, p)
