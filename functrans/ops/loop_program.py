@@ -149,7 +149,8 @@ def _stacking(jaxpr, in_templates, out_exprs, first, stack_name):
 def _render_record(emit, cond, record, cond_consts, consts, init, masked):
     """The loop, pushing what it records (and, masked, which examples were
     still running) on stacks that double when full. Returns (lines, trip
-    count name, read templates of the recorded values, of the masks)."""
+    count name, read templates of the recorded values, (read template of
+    the masks, batch size) or None)."""
     active = emit.temp("active") if masked else None
     head, loop, carry, outs = render_loop(emit, cond, record, cond_consts, consts, init, active)
     count, capacity = emit.temp("count"), emit.temp("capacity")
@@ -168,12 +169,13 @@ def _render_record(emit, cond, record, cond_consts, consts, init, masked):
         loop += _masked(emit, active, cond.out_avals[0].shape[0], list(zip(carry, outs)), "carry")
     else:
         loop += [f"{c} = {o}" for c, o in zip(carry, outs[:len(init)])]
-    return head + ["while True:"] + emit.indent(loop), count, templates, new[-1][0] + "[{}]" if masked else None
+    masks = (new[-1][0] + "[{}]", cond.out_avals[0].shape[0]) if masked else None
+    return head + ["while True:"] + emit.indent(loop), count, templates, masks
 
 
 def _render_sweep(emit, sweep, number, consts, init, count, stacks, masks):
     """Lines of one sweep; (lines, names of its results, read templates of
-    its writes). `masks`: the read template of the steps' masks, or None."""
+    its writes). `masks`: (read template of the steps' masks, batch size), or None."""
     stem = f"sweep{number}"
     acc = [emit.temp(f"{stem}acc{k}") for k in range(sweep.n_acc)]
     carry = [emit.temp(f"{stem}carry{k}") for k in range(sweep.n_carry)]
@@ -191,7 +193,7 @@ def _render_sweep(emit, sweep, number, consts, init, count, stacks, masks):
         body += [f"{a} = {a} + {t}" for a, t in zip(acc, terms)]
         body += [f"{c} = {o}" for c, o in zip(carry, new_carry)]
     else:     # terms of the examples still running; the others keep their carry
-        size, mask = sweep.body.out_avals[0].shape[0], masks.format(step)
+        mask, size = masks[0].format(step), masks[1]
         lane = emit.temp(f"{stem}lane")
         if acc:
             body += [f"for {lane} in range({size}):", f"    if {mask}[{lane}]:"]
