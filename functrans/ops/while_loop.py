@@ -19,7 +19,7 @@ from .loop_program import Sweep, render_loop
 from .loop_utils import (batched_carry, carry_fixed_point, ignoring, keep_inputs, keep_outputs, pick, reads_any,
                          reorder, run_jaxpr, split, unpick)
 from .rules import Zero, not_mapped
-from .while_vjp import bind_program, no_higher_order
+from .while_vjp import bind_program, refused_on_linearization
 
 
 def _while_shape(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -138,8 +138,8 @@ def _render_lin(emit, carry_unknown, body_unknown, **params):
 
 
 while_lin = Primitive("while_lin", shape=_lin_shape, impl=_lin_impl, multiple_results=True, numba=_render_lin,
-                      transpose=_lin_transpose, jvp=no_higher_order("Differentiation"),
-                      batch=no_higher_order("vmap of a linearization"))
+                      transpose=_lin_transpose, jvp=refused_on_linearization("Differentiation"),
+                      batch=refused_on_linearization("vmap of a linearization"))
 
 
 # batching ---------------------------------------------------------------------------------

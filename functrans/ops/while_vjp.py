@@ -30,7 +30,9 @@ from .loop_utils import (batched_carry, carry_fixed_point, ignoring, interleave_
 from .rules import Zero, not_mapped
 
 
-def no_higher_order(what):
+def refused_on_linearization(what):
+    """The JVP or batch rule of a while linearization, which only lives in
+    the linear Jaxpr reverse mode transposes away (ft.linearize's function)."""
     def rule(*args, **kwargs):
         raise UnsupportedError(
             f"{what} of the linearization of a while_loop is not supported under jit: its trip count is only "
@@ -442,5 +444,5 @@ while_vjp = Primitive("while_vjp", shape=_program_shape, impl=_program_impl, mul
                       jvp=_program_jvp, partial_eval=_program_partial_eval, batch=_program_batch,
                       numba=_render_program)
 while_vjp_lin = Primitive("while_vjp_lin", shape=_lin_shape, impl=_lin_impl, multiple_results=True,
-                          transpose=_lin_transpose, numba=_render_lin, jvp=no_higher_order("Differentiation"),
-                          batch=no_higher_order("vmap"))
+                          transpose=_lin_transpose, numba=_render_lin,
+                          jvp=refused_on_linearization("Differentiation"), batch=refused_on_linearization("vmap"))
