@@ -12,6 +12,11 @@ each operation is typed by numba's typing context (memoized per operation
 and argument types) and lowered by numba's implementation of that
 operation, so the semantics are numba's exactly, at a fraction of the cost.
 
+Owning the loop's LLVM also lets it say what numba cannot: float64 libm
+calls carry glibc's 4-wide variants (`vector_math`), and array accesses
+carry scoped-noalias metadata (a loop's outputs are fresh allocations), so
+LLVM vectorizes loops that numba's code leaves scalar.
+
 The accepted subset is what `render.py` emits for loop groups: `for i in
 range(N)` loops, assignments to names and to array elements, and
 expressions built from names, numeric constants, arithmetic, comparisons,
@@ -22,6 +27,7 @@ builtin functions. Anything else raises `UnsupportedError` at render time
 from __future__ import annotations
 
 import ast
+import itertools
 import builtins
 import math
 import operator
@@ -33,9 +39,10 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 from numba.core.typing import fold_arguments, signature
-from numba.np.arrayobj import load_item, store_item, make_array
+from numba.np.arrayobj import make_array
 
 from ..errors import UnsupportedError
+from . import vector_math
 
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
            ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
@@ -44,6 +51,7 @@ _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 _COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
             ast.Eq: operator.eq, ast.NotEq: operator.ne}
+_F64_UNARY = signature(types.float64, types.float64)   # the libm calls vector_math can replace
 # What global names in loop sources resolve to: the kernel module's imports
 # (render.py keeps IR names clear of these).
 _GLOBALS = {**vars(builtins), **{n: f for n in dir(math) if callable(f := getattr(math, n)) and n[0] != "_"},
@@ -112,6 +120,25 @@ def _accepted(node) -> bool:
 
 def _unsupported(node):
     raise UnsupportedError(f"fused_loop cannot compile `{ast.unparse(node)}`")
+
+
+_LOOP_IDS = itertools.count()   # one alias domain per loop lowered
+
+
+class _DistinctNode(ir.values.MDValue):
+    """A metadata node compared by identity: it refers to itself."""
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+
+def _self_referential(node):
+    """`node` with itself as first operand: how LLVM spells a distinct node
+    (a loop ID, an alias scope or domain)."""
+    node.operands = (node,) + node.operands
+    node.__class__ = _DistinctNode
+    return node
 
 
 def _resolve_global(node):
@@ -227,9 +254,46 @@ class _Lowerer:
                 self.arrays[a.arg] = (t, make_array(t)(context, builder, value=v))
             else:
                 self.values[a.arg] = (v, t)
+        self.scopes = self._alias_scopes(fn, builder.module)
         self.result = None
         for st in fn.body:
             self.statement(st)
+
+    @staticmethod
+    def _alias_scopes(fn, module):
+        """{written array: (its scope, the scopes of the other written arrays)}.
+
+        The arrays a loop writes are always ones the kernel allocated just
+        before it (render.py's live outputs and accumulators), so they alias
+        nothing else the loop touches. Telling LLVM so (scoped noalias
+        metadata) lets it vectorize loops with several outputs without
+        runtime overlap checks, which it gives up on past a handful."""
+        written = list(dict.fromkeys(n.targets[0].value.id for n in ast.walk(fn)
+                                     if type(n) is ast.Assign and type(n.targets[0]) is ast.Subscript))
+        if not written:
+            return {}
+        distinct = lambda *ops: _self_referential(module.add_metadata(list(ops)))
+        domain = distinct(ir.MetaDataString(module, f"functrans fused_loop {next(_LOOP_IDS)}"))
+        scopes = {name: distinct(domain, ir.MetaDataString(module, name)) for name in written}
+        return {name: (module.add_metadata([scope]), module.add_metadata([s for n, s in scopes.items() if n != name]))
+                for name, scope in scopes.items()}
+
+    def load(self, name, aryty, ptr):
+        """An array element, marked as not aliasing the arrays being written."""
+        model = self.context.data_model_manager[aryty.dtype]
+        raw = self.builder.load(ptr)
+        others = [s for n, (s, _) in self.scopes.items() if n != name]
+        if others:
+            raw.set_metadata("noalias", self.builder.module.add_metadata([o.operands[0] for o in others]))
+        return model.from_data(self.builder, raw)
+
+    def store(self, name, aryty, value, ptr):
+        model = self.context.data_model_manager[aryty.dtype]
+        stored = self.builder.store(model.as_data(self.builder, value), ptr)
+        scope, others = self.scopes[name]
+        stored.set_metadata("alias.scope", scope)
+        if others.operands:
+            stored.set_metadata("noalias", others)
 
     def cast(self, value, from_type, to_type):
         return self.context.cast(self.builder, value, from_type, to_type)
@@ -245,7 +309,7 @@ class _Lowerer:
             vtype = self.typer.types[st.value]
             if isinstance(target, ast.Subscript):
                 aryty, ptr = self.element(target)
-                store_item(self.context, self.builder, aryty, self.cast(value, vtype, aryty.dtype), ptr)
+                self.store(target.value.id, aryty, self.cast(value, vtype, aryty.dtype), ptr)
             elif target.id in self.reassigned:
                 slot = self.slots.get(target.id)
                 if slot is None:
@@ -279,9 +343,7 @@ class _Lowerer:
             module = b.module
             off = module.add_metadata([ir.MetaDataString(module, "llvm.loop.vectorize.enable"),
                                        ir.Constant(ir.IntType(1), 0)])
-            loop_id = module.add_metadata([off])
-            loop_id.operands = (loop_id,) + loop_id.operands    # a loop ID's first operand is itself
-            back.set_metadata("llvm.loop", loop_id)
+            back.set_metadata("llvm.loop", _self_referential(module.add_metadata([off])))
         b.position_at_end(end)
 
     def element(self, node):
@@ -343,10 +405,14 @@ class _Lowerer:
             phi.add_incoming(no, no_block)
             return phi
         if isinstance(node, ast.Call):
-            return self.call(node, [self.typed(a) for a in node.args])
+            args = [self.typed(a) for a in node.args]
+            function = _resolve_global(node.func)
+            if function in vector_math.VECTORIZABLE and self.typer.calls[node][1] == _F64_UNARY:
+                return vector_math.call(self.builder, function, self.cast(*args[0], types.float64))
+            return self.call(node, args)
         if isinstance(node, ast.Subscript):
             aryty, ptr = self.element(node)
-            return load_item(self.context, b, aryty, ptr)
+            return self.load(node.value.id, aryty, ptr)
         if isinstance(node, ast.Tuple):
             tup_type = self.typer.types[node]
             return self.context.make_tuple(b, tup_type, [self.expr(e) for e in node.elts])
