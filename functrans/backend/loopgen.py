@@ -32,7 +32,6 @@ import builtins
 import math
 import operator
 import textwrap
-from functools import lru_cache
 
 import numpy as np
 from llvmlite import ir
@@ -71,32 +70,47 @@ def call_lines(loop_lines, results) -> list[str]:
     it) through `fused_loop`, assigning the names in `results` after it.
     The loop function's parameters are the names it reads but never assigns:
     IR names never shadow a global, so these are exactly its inputs."""
-    names = [n for n in ast.walk(ast.parse("\n".join(loop_lines))) if type(n) is ast.Name]
+    body = ["    " + line for line in loop_lines] + ([f"    return ({', '.join(results)},)"] if results else [])
+    fn, names = _checked(ast.parse("\n".join(["def loop():"] + body)))   # now, not inside numba
     stored = {n.id for n in names if type(n.ctx) is ast.Store}
     params = list(dict.fromkeys(n.id for n in names if n.id not in stored and n.id not in _GLOBALS))
-    returns = [f"    return ({', '.join(results)},)"] if results else []
-    source = [f"def loop({', '.join(params)}):"] + ["    " + line for line in loop_lines] + returns
-    parse("\n".join(source))   # checked now, not inside numba
+    fn.args.args = [ast.arg(arg=p) for p in params]
+    source = [f"def loop({', '.join(params)}):"] + body
+    _remember("\n".join(source), fn)     # numba's typing of the call parses nothing
     assign = f"({', '.join(results)},) = " if results else ""
     return [f'{assign}{CALLEE}("""'] + source + [f'""", {", ".join(params)})']
+
+
+_PARSED: dict = {}    # loop functions by source text, dedented
 
 
 def parse(source: str) -> ast.FunctionDef:
     """The loop function of `source` (indented or not), checked to be in the
     accepted subset; raises UnsupportedError if it is not."""
-    return _parse(textwrap.dedent(source).strip())
+    key = textwrap.dedent(source).strip()
+    fn = _PARSED.get(key)
+    return fn if fn is not None else _remember(key, _checked(ast.parse(key))[0])
 
 
-@lru_cache(maxsize=64)
-def _parse(source: str) -> ast.FunctionDef:
-    module = ast.parse(source)
+def _remember(key, fn):
+    if len(_PARSED) >= 256:    # a long session renders many loops: keep the recent ones
+        _PARSED.clear()
+    _PARSED[key] = fn
+    return fn
+
+
+def _checked(module):
+    """(the function of a parsed module, its Name nodes), in one walk."""
     fn = module.body[0]
     if len(module.body) != 1 or type(fn) is not ast.FunctionDef:
         raise UnsupportedError("fused_loop expects the source of one function")
+    names = []
     for node in ast.walk(fn):
         if not _accepted(node) or (type(node) is ast.Return and node is not fn.body[-1]):
             _unsupported(node)
-    return fn
+        if type(node) is ast.Name:
+            names.append(node)
+    return fn, names
 
 
 _NODES = {ast.FunctionDef, ast.arguments, ast.arg, ast.Return, ast.Assign, ast.For, ast.Name, ast.Load, ast.Store,
