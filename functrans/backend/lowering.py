@@ -137,6 +137,15 @@ class Emit:
         from .loopgen import call_lines
         return call_lines(loop_lines, list(results))
 
+    def copy(self, dst: str, dst_index, src: str, src_index, shape) -> list[str]:
+        """Lines setting `dst[dst_index(k)] = src[src_index(k)]` for every
+        index k of `shape`, element by element: an array-valued setitem
+        (`out[i] = row`, `out[a:b] = x`) costs numba seconds to compile."""
+        idx = self.indices(len(shape), "c")
+        read = src_index(idx)
+        assign = f"{dst}[{', '.join(dst_index(idx))}] = " + (f"{src}[{', '.join(read)}]" if read else src)
+        return self.fused(self.loops(zip(idx, shape), [assign])) if shape else [assign]
+
     def inline(self, closed, in_exprs, stem: str):
         """Statements computing a sub-Jaxpr (a loop body, a branch) of this
         equation on `in_exprs`: (lines, output expressions)."""

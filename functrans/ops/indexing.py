@@ -356,29 +356,31 @@ def _render_scatter(operator):
 
 
 def _window_at(emit, starts, x_shape, sizes):
-    """Statements clamping the start indices like `_window`, and the slice."""
-    lines, window = [], []
+    """Statements clamping the start indices like `_window`, and the names
+    of the clamped starts."""
+    lines, names = [], []
     for d, (start, aval, n, k) in enumerate(zip(starts, emit.in_avals[-len(starts):], x_shape, sizes)):
-        name = emit.temp(f"start{d}")
-        lines.append(f"{name} = {emit.clamp(start, n - k, aval.dtype)}")
-        window.append(f"{name}:{name} + {k}")
-    return lines, ", ".join(window)
+        names.append(emit.temp(f"start{d}"))
+        lines.append(f"{names[-1]} = {emit.clamp(start, n - k, aval.dtype)}")
+    return lines, names
 
 
 def _render_dynamic_slice(emit, slice_sizes):
     x, out = emit.ins[0], emit.outs[0]
     if not slice_sizes:
         return [f"{out} = {x}"]
-    lines, window = _window_at(emit, emit.ins[1:], emit.in_avals[0].shape, slice_sizes)
-    return lines + [f"{out} = {x}[{window}]"]
+    lines, starts = _window_at(emit, emit.ins[1:], emit.in_avals[0].shape, slice_sizes)
+    return lines + [f"{out} = {x}[{', '.join(f'{s}:{s} + {k}' for s, k in zip(starts, slice_sizes))}]"]
 
 
 def _render_dynamic_update_slice(emit):
     (x, update), starts, out = emit.ins[:2], emit.ins[2:], emit.outs[0]
     if not starts:
         return [f"{out} = {update}"]
-    lines, window = _window_at(emit, starts, emit.in_avals[0].shape, emit.in_avals[1].shape)
-    return lines + [f"{out} = {x}.copy()", f"{out}[{window}] = {update}"]
+    shape = emit.in_avals[1].shape
+    lines, starts = _window_at(emit, starts, emit.in_avals[0].shape, shape)
+    at = lambda idx: [f"{s} + {i}" for s, i in zip(starts, idx)]
+    return lines + [f"{out} = {x}.copy()"] + emit.copy(out, at, update, list, shape)
 
 
 gather.numba = _render_gather

@@ -160,11 +160,15 @@ def _render_record(emit, cond, record, cond_consts, consts, init, masked):
         new.append((emit.temp("masks"), active, cond.out_avals[0]))
     alloc = lambda st, a, n: f"{st} = np.empty(({n},) + {a.shape!r}, {emit.dtype_expr(a.dtype)})"
     head += [f"{count} = 0", f"{capacity} = 16"] + [alloc(st, a, capacity) for st, _, a in new]
-    grow = []
+    grow, k = [], emit.temp("growk")
     for st, _, a in new:
-        grow += [alloc(st + "_grown", a, f"2 * {capacity}"), f"{st}_grown[:{capacity}] = {st}", f"{st} = {st}_grown"]
+        moved = emit.copy(st + "_grown", lambda idx: [k, *idx], st, lambda idx: [k, *idx], a.shape)
+        grow += [alloc(st + "_grown", a, f"2 * {capacity}"), f"for {k} in range({capacity}):",
+                 *emit.indent(moved), f"{st} = {st}_grown"]
     loop += [f"if {count} == {capacity}:"] + emit.indent(grow + [f"{capacity} = 2 * {capacity}"])
-    loop += [f"{st}[{count}] = {r}" for st, r, _ in new] + [f"{count} += 1"]
+    for st, r, a in new:
+        loop += emit.copy(st, lambda idx: [count, *idx], r, list, a.shape)
+    loop += [f"{count} += 1"]
     if masked:
         loop += _masked(emit, active, cond.out_avals[0].shape[0], list(zip(carry, outs)), "carry")
     else:
@@ -199,7 +203,8 @@ def _render_sweep(emit, sweep, number, consts, init, count, stacks, masks):
             body += [f"for {lane} in range({size}):", f"    if {mask}[{lane}]:"]
             body += [f"        {a}[{lane}] = {a}[{lane}] + {t}[{lane}]" for a, t in zip(acc, terms)]
         body += _masked(emit, mask, size, list(zip(carry, new_carry)), stem + "carry")
-    body += [f"{st}[{step}] = {o}" for st, o, _ in new]
+    for st, o, av in new:
+        body += emit.copy(st, lambda idx: [step, *idx], o, list, av.shape)
     steps = f"range({count} - 1, -1, -1)" if sweep.descending else f"range({count})"
     return lines + [f"for {step} in {steps}:"] + emit.indent(body), acc + carry, templates
 

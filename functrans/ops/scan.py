@@ -203,7 +203,8 @@ def _render_scan(emit, jaxpr, length, reverse, num_consts, num_carry):
               for y, a in zip(ys, jaxpr.out_avals[num_carry:])]
     body, outs = emit.inline(jaxpr, consts + carry + [f"{x}[{step}]" for x in xs], "body")
     body += [f"{c} = {o}" for c, o in zip(carry, outs[:num_carry])]
-    body += [f"{y}[{step}] = {o}" for y, o in zip(ys, outs[num_carry:])]
+    for y, o, a in zip(ys, outs[num_carry:], jaxpr.out_avals[num_carry:]):
+        body += emit.copy(y, lambda idx: [step, *idx], o, list, a.shape)
     steps = f"range({length - 1}, -1, -1)" if reverse else f"range({length})"
     lines += [f"for {step} in {steps}:"] + emit.indent(body)
     return lines + [f"{out} = {c}" for out, c in zip(emit.outs[:num_carry], carry)]

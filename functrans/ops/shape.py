@@ -359,19 +359,13 @@ def _render_reshape(emit, new_sizes):
     return [f"{out} = np.ascontiguousarray({x}).reshape({tuple(new_sizes)!r})"]
 
 
-def _window(starts, limits):
-    return ", ".join(f"{s}:{l}" for s, l in zip(starts, limits))
-
-
 def _render_concatenate(emit, dimension):
     lines, start = emit.alloc(0), 0
-    out_shape = emit.out_avals[0].shape
     for x, aval in zip(emit.ins, emit.in_avals):
-        stop = start + aval.shape[dimension]
-        starts = [start if a == dimension else 0 for a in range(len(out_shape))]
-        limits = [stop if a == dimension else n for a, n in enumerate(out_shape)]
-        lines.append(f"{emit.outs[0]}[{_window(starts, limits)}] = {x}")
-        start = stop
+        shifted = lambda idx, start=start: [f"{i} + {start}" if a == dimension and start else i
+                                            for a, i in enumerate(idx)]
+        lines += emit.copy(emit.outs[0], shifted, x, list, aval.shape)
+        start += aval.shape[dimension]
     return lines
 
 
