@@ -16,7 +16,8 @@ from functrans.core import REGISTRY, eval_closed
 from functrans.ir import ClosedJaxpr, Eqn, Jaxpr, Var, aval_of
 
 # Call primitives are inlined before lowering (transforms.passes.inline_calls);
-# control flow is not lowered yet.
+# control flow lowers with its bodies inlined and is checked under jit in
+# test_control_flow.py.
 NOT_LOWERED = {"closed_call", "checkpoint", "custom_jvp_call", "custom_vjp_call", "custom_lin",
                "cond", "while", "while_lin", "while_vjp", "while_vjp_lin", "scan"}
 
