@@ -15,8 +15,9 @@ from functrans.backend.loopgen import fused_loop
 from functrans.errors import UnsupportedError
 
 
-@pytest.mark.parametrize("statement", ["while True:\n        pass", "b = a[0:2]", "b = 'text'",
-                                       "b = [a[0]]", "b += 1.0", "for i in range(len(a)):\n        b = i"])
+@pytest.mark.parametrize("statement", ["while True:\n        pass", "b = a[0:2]", "b = 'text'", "b = [a[0]]",
+                                       "b += 1.0", "for i in range(len(a)):\n        b = i", "b = a[0][1]",
+                                       "b = a.shape"])
 def test_code_outside_the_subset_is_refused_before_numba(statement):
     with pytest.raises(UnsupportedError, match="fused_loop cannot compile"):
         loopgen.parse(f"def loop(a):\n    {statement}\n")

@@ -22,13 +22,13 @@ range(N)` loops, assignments to names and to array elements, and
 expressions built from names, numeric constants, arithmetic, comparisons,
 `and`, conditional expressions, array reads and calls of `math`, `np` and
 builtin functions. Anything else raises `UnsupportedError` at render time
-(`check`), never inside numba.
+(`call_lines`), never inside numba.
 """
 from __future__ import annotations
 
 import ast
-import itertools
 import builtins
+import itertools
 import math
 import operator
 import textwrap
@@ -122,6 +122,10 @@ def _accepted(node) -> bool:
     kind = type(node)
     if kind is ast.Constant:
         return type(node.value) in (int, float, bool)
+    if kind is ast.Subscript:      # elements of named arrays only
+        return type(node.value) is ast.Name
+    if kind is ast.Attribute:      # np.float32, math.exp, np.inf
+        return type(node.value) is ast.Name and node.value.id in _GLOBALS
     if kind is ast.Assign:
         return len(node.targets) == 1 and type(node.targets[0]) in (ast.Name, ast.Subscript)
     if kind is ast.For:
