@@ -4,8 +4,9 @@ The function takes the constvars then the invars and returns a tuple of the
 outvars. Its header comment is the printed Jaxpr and its variables carry the
 printer's names; loop groups become explicit `for` loops over scalar
 templates, each handed as source text to `loopgen.fused_loop`, which
-compiles it without numba's per-statement frontend. Invariant: a rank-0 value is a Python scalar of exactly its aval's
-dtype, an array value is an ndarray of exactly its aval's dtype and shape.
+compiles it without numba's per-statement frontend. Invariant: a rank-0
+value is a Python scalar of exactly its aval's dtype, an array value is an
+ndarray of exactly its aval's dtype and shape.
 """
 from __future__ import annotations
 
