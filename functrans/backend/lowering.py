@@ -129,22 +129,16 @@ class Emit:
         """A local name private to this equation (underscores never occur in IR names)."""
         return f"{stem}_{self.outs[0]}"
 
-    @staticmethod
-    def fused(loop_lines, results=()) -> list[str]:
-        """Statements running a loop nest (as `loops` writes it) through
-        the backend's loop compiler, cheaper to compile than numba's own
-        array functions (`np.transpose` with axes costs seconds)."""
-        from .loopgen import call_lines
-        return call_lines(loop_lines, list(results))
-
     def copy(self, dst: str, dst_index, src: str, src_index, shape) -> list[str]:
         """Lines setting `dst[dst_index(k)] = src[src_index(k)]` for every
-        index k of `shape`, element by element: an array-valued setitem
-        (`out[i] = row`, `out[a:b] = x`) costs numba seconds to compile."""
+        index k of `shape`, a loop nest run through the backend's loop
+        compiler: numba's own array copies (`out[i] = row`, `out[a:b] = x`,
+        `np.transpose(x, axes)`) cost it seconds to compile."""
+        from .loopgen import call_lines
         idx = self.indices(len(shape), "c")
         read = src_index(idx)
         assign = f"{dst}[{', '.join(dst_index(idx))}] = " + (f"{src}[{', '.join(read)}]" if read else src)
-        return self.fused(self.loops(zip(idx, shape), [assign])) if shape else [assign]
+        return call_lines(self.loops(zip(idx, shape), [assign]), []) if shape else [assign]
 
     def inline(self, closed, in_exprs, stem: str):
         """Statements computing a sub-Jaxpr (a loop body, a branch) of this

@@ -123,10 +123,9 @@ def _as_3d(emit, k, permutation, shape3):
         # A copy loop, not np.transpose(x, axes): numba takes seconds to compile that.
         permuted = emit.temp(("lhs", "rhs")[k] + "T")
         shape = tuple(aval.shape[a] for a in permutation)
-        idx = emit.indices(len(shape), "k")
-        source = [idx[list(permutation).index(a)] for a in range(len(shape))]
-        lines = [f"{permuted} = np.empty({shape!r}, {emit.dtype_expr(aval.dtype)})"] + emit.fused(
-            emit.loops(zip(idx, shape), [f"{permuted}[{', '.join(idx)}] = {name}[{', '.join(source)}]"]))
+        source = lambda idx: [idx[list(permutation).index(a)] for a in range(len(shape))]
+        lines = [f"{permuted} = np.empty({shape!r}, {emit.dtype_expr(aval.dtype)})"]
+        lines += emit.copy(permuted, list, name, source, shape)
         name = permuted
     return lines + [f"{out} = np.ascontiguousarray({name}).reshape({shape3!r})"], out
 
