@@ -19,6 +19,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from . import vector_math
 from .render import KERNEL_NAME
 
 
@@ -44,7 +45,7 @@ class KernelCache:
         self._dispatchers = {}
 
     def get(self, source: str, arg_avals):
-        digest = hashlib.sha256(source.encode()).hexdigest()
+        digest = hashlib.sha256((vector_math.CACHE_TAG + "\n" + source).encode()).hexdigest()
         dispatcher = self._dispatchers.get(digest)
         if dispatcher is None:
             dispatcher = _compile(digest, source, arg_avals)

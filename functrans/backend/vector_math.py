@@ -13,9 +13,9 @@ and the scalar one for the remainder.
 
 Used only where it works: Linux with glibc's libmvec, on a CPU with AVX2,
 and not disabled with `FUNCTRANS_VECTOR_MATH=0` (which gives libm's exact
-scalar results, as eager mode computes them). numba's disk cache keys
-machine code on the CPU, so a kernel compiled here is never loaded where
-the variants do not exist.
+scalar results). Kernels are cached under a key that includes which
+variants are in use (`CACHE_TAG`), so machine code calling them is never
+loaded where they are not registered.
 """
 from __future__ import annotations
 
@@ -65,6 +65,9 @@ class _CallAttributes(ir.instructions.CallInstrAttributes):
 
 
 VECTORIZABLE = _register()
+# Part of every kernel's cache key: machine code that calls the variants
+# must never be loaded by a process that did not register them.
+CACHE_TAG = "vector math: " + ", ".join(sorted(VECTORIZABLE.values()))
 
 
 def call(builder, function, x):
