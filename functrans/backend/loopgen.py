@@ -50,7 +50,6 @@ _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 _COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
             ast.Eq: operator.eq, ast.NotEq: operator.ne}
-_F64_UNARY = signature(types.float64, types.float64)   # the libm calls vector_math can replace
 # What global names in loop sources resolve to: the kernel module's imports
 # (render.py keeps IR names clear of these).
 _GLOBALS = {**vars(builtins), **{n: f for n in dir(math) if callable(f := getattr(math, n)) and n[0] != "_"},
@@ -424,9 +423,10 @@ class _Lowerer:
             return phi
         if isinstance(node, ast.Call):
             args = [self.typed(a) for a in node.args]
-            function = _resolve_global(node.func)
-            if function in vector_math.VECTORIZABLE and self.typer.calls[node][1] == _F64_UNARY:
-                return vector_math.call(self.builder, function, self.cast(*args[0], types.float64))
+            function, sig = _resolve_global(node.func), self.typer.calls[node][1]
+            if (function in vector_math.VECTORIZABLE and sig.return_type in vector_math.KINDS
+                    and sig.args == (sig.return_type,)):
+                return vector_math.call(self.builder, function, self.cast(*args[0], sig.return_type), sig.return_type)
             return self.call(node, args)
         if isinstance(node, ast.Subscript):
             aryty, ptr = self.element(node)

@@ -1,15 +1,16 @@
-"""glibc's vector math (libmvec) for the float64 libm calls in fused loops.
+"""glibc's vector math (libmvec) for the libm calls in fused loops.
 
 numba lowers `math.tanh(x)` to a scalar libm call, and LLVM, seeing a known
 library function, at best calls it four times per vector: W1's gradient
 spent ~90% of its time in scalar tanh/exp/sin/cos. glibc (2.35 and newer)
-ships 4-wide AVX2 versions of these functions, `_ZGVdN4v_tanh` and so on,
-accurate to a few ulp (measured here: at most 3 ulp against NumPy, with the
-same NaN and infinity results). `call` emits the scalar call under a name
-LLVM does not know as a builtin, tagged with the vector variant (the
+ships AVX2 versions of these functions, 4 float64 or 8 float32 lanes wide
+(`_ZGVdN4v_tanh`, `_ZGVdN8v_tanhf`, ...), accurate to a few ulp (measured
+here: at most 3 ulp against NumPy in float64, with the same NaN and
+infinity results). `call` emits the scalar call under a name LLVM does not
+know as a builtin, tagged with the vector variant (the
 `vector-function-abi-variant` attribute of LLVM's vector function ABI), so
-that the loop vectorizer calls the vector version four elements at a time
-and the scalar one for the remainder.
+that the loop vectorizer calls the vector version a vector at a time and
+the scalar one for the remainder.
 
 Used only where it works: Linux with glibc's libmvec, on a CPU with AVX2,
 and not disabled with `FUNCTRANS_VECTOR_MATH=0` (which gives libm's exact
@@ -22,19 +23,37 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+from typing import NamedTuple
 
 import llvmlite.binding as llvm
 from llvmlite import ir
+from numba.core import types
 
 FUNCTIONS = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "sinh", "cosh",
              "asin", "acos", "atan", "asinh", "acosh", "atanh", "erf")
-WIDTH = 4
 _PREFIX = "functrans_libm_"
 
 
+class _Kind(NamedTuple):
+    """One float type: its LLVM type, the lanes of its AVX2 variants and
+    libm's suffix (`tanhf` is tanh on float32)."""
+    llvm: ir.Type
+    lanes: int
+    suffix: str
+
+    def scalar_name(self, name):
+        return f"{name}{self.suffix}"
+
+    def vector_name(self, name):   # AVX2 ("d"), unmasked ("N"), one vector argument ("v")
+        return f"_ZGVdN{self.lanes}v_{name}{self.suffix}"
+
+
+KINDS = {types.float64: _Kind(ir.DoubleType(), 4, ""), types.float32: _Kind(ir.FloatType(), 8, "f")}
+
+
 def _register() -> dict:
-    """{math function: libm name} for the functions whose vector variant
-    this process can call; {} where there are none."""
+    """{math function: name} for the functions whose vector variants (in
+    every kind) this process can call; {} where there are none."""
     if os.environ.get("FUNCTRANS_VECTOR_MATH") == "0" or not llvm.get_host_cpu_features().get("avx2", False):
         return {}
     try:
@@ -45,16 +64,14 @@ def _register() -> dict:
         return {}
     available = {}
     for name in FUNCTIONS:
-        if hasattr(libmvec, _vector_name(name)) and hasattr(libm, name):
-            # The scalar function under a name of ours: LLVM would otherwise
-            # treat `tanh` as its own builtin and ignore the variant.
-            llvm.add_symbol(_PREFIX + name, ctypes.cast(getattr(libm, name), ctypes.c_void_p).value)
+        if all(hasattr(libmvec, k.vector_name(name)) and hasattr(libm, k.scalar_name(name)) for k in KINDS.values()):
+            for kind in KINDS.values():
+                # The scalar function under a name of ours: LLVM would otherwise
+                # treat `tanh` as its own builtin and ignore the variant.
+                scalar = kind.scalar_name(name)
+                llvm.add_symbol(_PREFIX + scalar, ctypes.cast(getattr(libm, scalar), ctypes.c_void_p).value)
             available[getattr(math, name)] = name
     return available
-
-
-def _vector_name(name: str) -> str:
-    return f"_ZGVdN{WIDTH}v_{name}"     # AVX2 ("d"), unmasked, 4 lanes, one vector argument
 
 
 class _CallAttributes(ir.instructions.CallInstrAttributes):
@@ -70,31 +87,34 @@ VECTORIZABLE = _register()
 CACHE_TAG = "vector math: " + ", ".join(sorted(VECTORIZABLE.values()))
 
 
-def call(builder, function, x):
-    """Emit `function(x)` (a key of VECTORIZABLE) on a float64 `x`."""
-    name = VECTORIZABLE[function]
-    module, double = builder.module, ir.DoubleType()
-    scalar = module.globals.get(_PREFIX + name)
+def call(builder, function, x, float_type):
+    """Emit `function(x)` (a key of VECTORIZABLE) on `x` of `float_type`
+    (a key of KINDS)."""
+    kind, name = KINDS[float_type], VECTORIZABLE[function]
+    module, scalar_name = builder.module, _PREFIX + kind.scalar_name(name)
+    scalar = module.globals.get(scalar_name)
     if scalar is None:
-        scalar = ir.Function(module, ir.FunctionType(double, [double]), _PREFIX + name)
+        scalar = ir.Function(module, ir.FunctionType(kind.llvm, [kind.llvm]), scalar_name)
         scalar.attributes.add("nounwind")
         scalar.attributes.add("readnone")
     _declare_variants(module)
     result = builder.call(scalar, [x])
     result.attributes = _CallAttributes(
-        f'"vector-function-abi-variant"="_ZGV_LLVM_N{WIDTH}v_{_PREFIX}{name}({_vector_name(name)})"')
+        f'"vector-function-abi-variant"="_ZGV_LLVM_N{kind.lanes}v_{scalar_name}({kind.vector_name(name)})"')
     return result
 
 
 def _declare_variants(module):
     """Declare every vector variant, listed in `llvm.compiler.used` so that
     no pass deletes an unused declaration before the vectorizer looks for it."""
-    names = [_vector_name(n) for n in VECTORIZABLE.values()]
-    if names[0] in module.globals:
+    wanted = [(kind, kind.vector_name(n)) for kind in KINDS.values() for n in VECTORIZABLE.values()]
+    if wanted[0][1] in module.globals:
         return
-    vector = ir.VectorType(ir.DoubleType(), WIDTH)
     pointer = ir.IntType(8).as_pointer()
-    variants = [ir.Function(module, ir.FunctionType(vector, [vector]), n) for n in names]
+    variants = []
+    for kind, name in wanted:
+        vector = ir.VectorType(kind.llvm, kind.lanes)
+        variants.append(ir.Function(module, ir.FunctionType(vector, [vector]), name))
     array = ir.ArrayType(pointer, len(variants))
     used = ir.GlobalVariable(module, array, "llvm.compiler.used")
     used.linkage = "appending"
