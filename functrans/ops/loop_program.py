@@ -17,8 +17,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..core import eval_closed
 from ..ir import Literal
-from .loop_utils import pick, run_jaxpr, split
+from .loop_utils import pick, split
 
 
 class Sweep(NamedTuple):
@@ -54,14 +55,14 @@ def _record(cond, body, cond_consts, consts, carry, masked):
     """Run the loop; per step, its outputs beyond the carry and (masked)
     which examples were still running."""
     steps, actives = [], []
-    active = np.asarray(run_jaxpr(cond, cond_consts + carry)[0])
+    active = np.asarray(eval_closed(cond, cond_consts + carry)[0])
     while active.any():
-        outs = run_jaxpr(body, consts + carry)
+        outs = eval_closed(body, consts + carry)
         new_carry, recorded = outs[:len(carry)], outs[len(carry):]
         carry = [_where_active(active, n, c) for n, c in zip(new_carry, carry)] if masked else new_carry
         steps.append(recorded)
         actives.append(active)
-        active = np.asarray(run_jaxpr(cond, cond_consts + carry)[0])
+        active = np.asarray(eval_closed(cond, cond_consts + carry)[0])
         if masked:
             active = active & actives[-1]
     return [list(column) for column in zip(*steps)] if steps else [[] for _ in body.out_avals[len(carry):]], actives
@@ -72,7 +73,7 @@ def _sweep(sweep, consts, carry, stacks, actives, masked):
     n = len(actives)
     writes = [[None] * n for _ in range(sweep.n_writes)]
     for k in (range(n - 1, -1, -1) if sweep.descending else range(n)):
-        outs = run_jaxpr(sweep.body, consts + [stacks[s][k] for s in sweep.reads] + carry)
+        outs = eval_closed(sweep.body, consts + [stacks[s][k] for s in sweep.reads] + carry)
         terms, new_carry, written = split(outs, sweep.n_acc, sweep.n_carry)
         if masked:
             terms = [_where_active(actives[k], t, np.zeros_like(a)) for t, a in zip(terms, acc)]

@@ -3,13 +3,8 @@ new operand order, carry fixed points, and typechecks of bodies whose errors
 name the mismatching leaves."""
 from __future__ import annotations
 
-from ..core import eval_jaxpr
 from ..errors import DTypeError
 from ..ir import ClosedJaxpr, Jaxpr, Var
-
-
-def run_jaxpr(closed: ClosedJaxpr, args) -> list:
-    return eval_jaxpr(closed.jaxpr, closed.consts, args)
 
 
 def reorder(closed: ClosedJaxpr, in_order, out_order=None) -> ClosedJaxpr:

@@ -11,13 +11,13 @@ differentiable in turn, to any order (grad(grad), hessian under jit).
 """
 from __future__ import annotations
 
-from ..core import Primitive
+from ..core import Primitive, eval_closed
 from ..ir import Eqn
 from . import rules
 from .calls import open_jaxpr
 from .loop_program import Sweep, render_loop
 from .loop_utils import (batched_carry, carry_fixed_point, ignoring, keep_inputs, keep_outputs, pick, reads_any,
-                         reorder, run_jaxpr, split, unpick)
+                         reorder, split, unpick)
 from .rules import Zero, not_mapped
 from .while_vjp import bind_program, refused_on_linearization
 
@@ -28,8 +28,8 @@ def _while_shape(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
 
 def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
     cond_consts, body_consts, carry = split(args, cond_nconsts, body_nconsts)
-    while run_jaxpr(cond_jaxpr, cond_consts + carry)[0]:
-        carry = run_jaxpr(body_jaxpr, body_consts + carry)
+    while eval_closed(cond_jaxpr, cond_consts + carry)[0]:
+        carry = eval_closed(body_jaxpr, body_consts + carry)
     return carry
 
 
@@ -166,14 +166,14 @@ def _while_batch(args, dims, params):
     with pass_trace() as trace:
         cc = [trace.new_arg(rules.aval_of(c)) for c in cond_consts]
         cs = [trace.new_arg(a) for a in carry_avals]
-        (pred,) = run_jaxpr(cond, cc + cs)
+        (pred,) = eval_closed(cond, cc + cs)
         any_cond = build_jaxpr(trace, [], [], cc + cs, [rules.reduce.reduce_max(pred, axes=(0,))])
     with pass_trace() as trace:
         cc = [trace.new_arg(rules.aval_of(c)) for c in cond_consts]
         bc = [trace.new_arg(rules.aval_of(c)) for c in body_consts]
         cs = [trace.new_arg(a) for a in carry_avals]
-        (pred,) = run_jaxpr(cond, cc + cs)
-        new = run_jaxpr(body, bc + cs)
+        (pred,) = eval_closed(cond, cc + cs)
+        new = eval_closed(body, bc + cs)
         kept = [rules.elementwise.select_n(
                     rules.shape.broadcast_in_dim(pred, shape=a.shape, broadcast_dimensions=(0,)), old, upd)
                 for a, old, upd in zip(carry_avals, cs, new)]

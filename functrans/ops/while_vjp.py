@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..core import Primitive, eval_jaxpr
+from ..core import Primitive, eval_closed
 from ..errors import UnsupportedError
 from ..ir import ClosedJaxpr, Eqn
 from . import rules
@@ -356,7 +356,7 @@ def _transposed(lin, ct_stack, count):
         ct_writes, so_far = new(pick(write_avals, have_w)), new([read_avals[s] for s in pick(targets, have_r)])
         ct_carry = new(out_avals[n_terms:n_terms + lin.n_carry])
         all_writes = unpick(have_w, ct_writes, lambda i: rules.zeros(write_avals[i]))
-        outs = eval_jaxpr(body_t.jaxpr, body_t.consts, res + ct_terms + ct_carry + all_writes)
+        outs = eval_closed(body_t, res + ct_terms + ct_carry + all_writes)
         ct_consts, ct_reads, ct_carry_in = split(outs, lin.n_consts, len(lin.reads))
         total = dict(zip(pick(targets, have_r), so_far))
         for s, ct in zip(lin.reads, ct_reads):
