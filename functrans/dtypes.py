@@ -14,11 +14,13 @@ float64 = np.dtype("float64")
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 bool_ = np.dtype("bool")
+complex64 = np.dtype("complex64")
+complex128 = np.dtype("complex128")
 
 DEFAULT_FLOAT = float64
 DEFAULT_INT = int64
 
-_PYTHON_SCALAR_DTYPES = {bool: bool_, int: DEFAULT_INT, float: DEFAULT_FLOAT}
+_PYTHON_SCALAR_DTYPES = {bool: bool_, int: DEFAULT_INT, float: DEFAULT_FLOAT, complex: complex128}
 # The Python value that stands for a weakly typed operand of each kind when
 # asking NumPy for a result type: NumPy treats Python scalars weakly too.
 _WEAK_STANDINS = {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}
@@ -33,7 +35,7 @@ def is_int(dtype) -> bool:
 
 
 def python_scalar_dtype(value):
-    """The dtype a Python scalar becomes: bool, int64 or float64."""
+    """The dtype a Python scalar becomes: bool, int64, float64 or complex128."""
     return _PYTHON_SCALAR_DTYPES[type(value)]
 
 

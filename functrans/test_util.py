@@ -66,7 +66,10 @@ def _check_dtypes_match(xs, ys, err_msg):
 
 def _rand_like(rng, x):
     dtype = np.result_type(x)
-    return np.asarray(rng.randn(*np.shape(x)), dtype=dtype)
+    values = rng.randn(*np.shape(x))
+    if dtype.kind == "c":     # a direction off the real axis
+        values = values + 1j * rng.randn(*np.shape(x))
+    return np.asarray(values, dtype=dtype)
 
 
 def _inner_prod(xs, ys):
@@ -104,7 +107,9 @@ def check_vjp(f, f_vjp, args, atol=None, rtol=None, eps=EPS, err_msg=""):
     tangent = tree_map(rand_like, args)
     tangent_out = numerical_jvp(f, args, tangent, eps=eps)
     cotangent = tree_map(rand_like, v_out)
-    cotangent_out = vjp_fn(cotangent)
+    # vjp transposes without conjugating (JAX's convention): conj(vjp(conj(ct)))
+    # is the adjoint under the Hermitian inner product used below.
+    cotangent_out = tree_map(np.conj, vjp_fn(tree_map(np.conj, cotangent)))
     check_close(_inner_prod(tangent, cotangent_out), _inner_prod(tangent_out, cotangent),
                 atol, rtol, f"{err_msg} cotangent projection")
 

@@ -438,7 +438,9 @@ SHAPE_OPS = [
 from op_table_structural import DOT, HIGHER_ORDER, INDEXING  # noqa: E402  (they use the helpers above)
 
 
-PRIMITIVE_ROWS = ELEMENTWISE + SELECT + CONVERT + REDUCTIONS + SHAPE_OPS + INDEXING + DOT + HIGHER_ORDER
+from op_table_complex import PRIMITIVES as COMPLEX  # noqa: E402
+
+PRIMITIVE_ROWS = ELEMENTWISE + SELECT + CONVERT + REDUCTIONS + SHAPE_OPS + INDEXING + DOT + HIGHER_ORDER + COMPLEX
 
 # Rows a known bug outside ops/ and numpy/ makes fail: row id -> {test: reason}.
 # The tests mark them xfail(strict=True), so a fix shows up as an XPASS.

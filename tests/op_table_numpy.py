@@ -310,4 +310,6 @@ INDEXING = [
       for method in ("set", "add", "multiply", "min", "max") for idx, v_shape in _AT_CASES],
 ]
 
-NUMPY_ROWS = UNARY + PREDICATES + BINARY + REDUCTIONS + LINALG + SHAPE_FUNCTIONS + CREATION + INDEXING
+from op_table_complex import FACADE as COMPLEX  # noqa: E402
+
+NUMPY_ROWS = UNARY + PREDICATES + BINARY + REDUCTIONS + LINALG + SHAPE_FUNCTIONS + CREATION + INDEXING + COMPLEX

@@ -43,9 +43,10 @@ def test_eager_result_is_numpys(row):
     args = row.args()
     out = row.fun(*args)
     for leaf in tree_leaves(out):
-        # Shape queries answer in Python ints, as NumPy's do.
+        # Shape and dtype queries answer in Python ints and bools, as NumPy's do.
         assert isinstance(leaf, (np.ndarray, np.generic)) or row.numpy_name in ("shape", "ndim", "size",
-                                                                                  "broadcast_shapes"), type(leaf)
+                                                                                  "broadcast_shapes",
+                                                                                  "iscomplexobj"), type(leaf)
     with np.errstate(all="ignore"):
         assert_same(out, row.reference(*args), row.rtol)
 

@@ -55,11 +55,20 @@ def rtol_for(dtype, rtol):
 
 
 def random_like(rng, tree):
-    return tree_map(lambda x: np.asarray(rng.standard_normal(np.shape(x)), np.result_type(x)), tree)
+    """Random directions; complex ones off the real axis."""
+    def draw(x):
+        dtype = np.result_type(x)
+        values = rng.standard_normal(np.shape(x))
+        if dtype.kind == "c":
+            values = values + 1j * rng.standard_normal(np.shape(x))
+        return np.asarray(values, dtype)
+    return tree_map(draw, tree)
 
 
 def inner(xs, ys) -> float:
-    return float(sum(np.vdot(np.ravel(x), np.ravel(y)) for x, y in zip(tree_leaves(xs), tree_leaves(ys))))
+    """sum(x * y), real part: the pairing under which JAX's (and our) vjp is
+    the transpose of jvp for complex values too (no conjugation)."""
+    return float(sum(np.dot(np.ravel(x), np.ravel(y)).real for x, y in zip(tree_leaves(xs), tree_leaves(ys))))
 
 
 def magnitude(xs, ys) -> float:
@@ -74,8 +83,9 @@ def differentiated(row):
 
 
 def summed(fun):
-    """The scalar grad differentiates: the sum of every output element."""
-    return lambda *args: sum(fnp.sum(leaf) for leaf in tree_leaves(fun(*args)))
+    """The scalar grad differentiates: the sum of every output element (the
+    real part of a complex one)."""
+    return lambda *args: sum(fnp.sum(fnp.real(leaf)) for leaf in tree_leaves(fun(*args)))
 
 
 # -------------------------------------------------------------- completeness

@@ -167,32 +167,55 @@ class _Differentiated:
         return tree_unflatten(self.in_tree, flat)
 
 
-def _scalar_output_check(avals):
-    if len(avals) != 1 or avals[0].shape != ():
-        shape = avals[0].shape if len(avals) == 1 else f"a pytree of {len(avals)} arrays"
-        raise GradError(
-            f"grad requires a scalar output, but the function returned shape {shape}. For a "
-            "vector-valued function use vjp (vector-Jacobian product) or jacrev (full Jacobian), "
-            "or differentiate a scalar such as the sum: grad(lambda x: f(x).sum()).")
-    if not is_differentiable(avals[0]):
-        raise GradError(f"grad requires a floating-point output, but the function returned "
-                        f"{avals[0].dtype.name}")
+def _scalar_output_check(holomorphic):
+    def check(avals):
+        if len(avals) != 1 or avals[0].shape != ():
+            shape = avals[0].shape if len(avals) == 1 else f"a pytree of {len(avals)} arrays"
+            raise GradError(
+                f"grad requires a scalar output, but the function returned shape {shape}. For a "
+                "vector-valued function use vjp (vector-Jacobian product) or jacrev (full Jacobian), "
+                "or differentiate a scalar such as the sum: grad(lambda x: f(x).sum()).")
+        _check_output_dtype(avals[0], holomorphic)
+    return check
 
 
-def _check_float_inputs(leaves, argnums):
+def _check_output_dtype(aval, holomorphic, what="grad"):
+    """JAX's rule: a real floating-point output, or with `holomorphic` a complex one."""
+    kind = aval.dtype.kind
+    if holomorphic and kind != "c":
+        raise GradError(f"{what} with holomorphic=True requires outputs with complex dtype, "
+                        f"but got {aval.dtype.name}.")
+    if not holomorphic and kind != "f":
+        if kind == "c":
+            raise GradError(f"{what} requires real-valued outputs (a floating-point dtype), but got "
+                            f"{aval.dtype.name}. For holomorphic differentiation, pass "
+                            "holomorphic=True. For non-holomorphic functions of complex outputs, "
+                            "use vjp directly, or differentiate a real output such as abs(f(x)) ** 2.")
+        raise GradError(f"{what} requires a floating-point output, but the function returned "
+                        f"{aval.dtype.name}")
+
+
+def _check_float_inputs(leaves, argnums, holomorphic=False, what="grad"):
     for x in leaves:
         aval = leaf_aval(x)
+        if holomorphic and aval.dtype.kind != "c":
+            raise GradError(f"{what} with holomorphic=True requires inputs with complex dtype, but "
+                            f"an input at argnums {argnums} has dtype {aval.dtype.name}. Cast it, "
+                            "e.g. x.astype(complex).")
         if not is_differentiable(aval):
             raise GradError(
-                f"grad requires real-valued (floating-point) inputs, but an input at argnums "
+                f"{what} requires real-valued (floating-point) inputs, but an input at argnums "
                 f"{argnums} has dtype {aval.dtype.name}. Pass floats (2.0 rather than 2, or "
                 "x.astype(float)); to leave an argument out, choose argnums accordingly.")
 
 
-def value_and_grad(fun, argnums=0, has_aux=False):
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
     """A function returning `(fun(*args), gradient)`; with `has_aux`,
     `((value, aux), gradient)`. The gradient has the structure of
-    `args[argnums]` (a tuple of them when `argnums` is a tuple).
+    `args[argnums]` (a tuple of them when `argnums` is a tuple). As in JAX,
+    the output must be real unless `holomorphic=True` (complex inputs and
+    output; the gradient is then f'(z)); for a real output of complex inputs
+    the gradient is the conjugate of the steepest-ascent direction.
 
     >>> value_and_grad(lambda x: x ** 2)(3.0)
     (array(9.), array(6.))
@@ -203,8 +226,8 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     @functools.wraps(fun)
     def value_and_grad_fn(*args, **kwargs):
         leaves = tree_flatten(tuple(args[i] for i in argnums_t if -len(args) <= i < len(args)))[0]
-        _check_float_inputs([as_leaf(x) for x in leaves], argnums)
-        d = _Differentiated(fun, args, kwargs, argnums_t, has_aux, _scalar_output_check)
+        _check_float_inputs([as_leaf(x) for x in leaves], argnums, holomorphic)
+        d = _Differentiated(fun, args, kwargs, argnums_t, has_aux, _scalar_output_check(holomorphic))
         (out,) = d.out_leaves
         grads = d.pullback([_seed_one(out)])
         grads = grads if several else grads[0]
@@ -212,12 +235,13 @@ def value_and_grad(fun, argnums=0, has_aux=False):
     return value_and_grad_fn
 
 
-def grad(fun, argnums=0, has_aux=False):
-    """The gradient of a scalar-valued `fun` with respect to `args[argnums]`.
+def grad(fun, argnums=0, has_aux=False, holomorphic=False):
+    """The gradient of a scalar-valued `fun` with respect to `args[argnums]`
+    (see `value_and_grad` for complex numbers and `holomorphic`).
 
     >>> grad(lambda x: fnp.sum(fnp.tanh(x) ** 2))(np.ones(3))
     """
-    value_and_grad_fn = value_and_grad(fun, argnums, has_aux)
+    value_and_grad_fn = value_and_grad(fun, argnums, has_aux, holomorphic)
 
     @functools.wraps(fun)
     def grad_fn(*args, **kwargs):

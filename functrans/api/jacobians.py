@@ -9,7 +9,8 @@ import numpy as np
 
 from ..numpy import moveaxis
 from ..tree_util import tree_flatten, tree_unflatten
-from .autodiff import _Differentiated, _check_float_inputs, jvp
+from ..errors import GradError
+from .autodiff import _Differentiated, _check_float_inputs, _check_output_dtype, jvp
 from ._leaves import as_leaf, leaf_aval, normalize_argnums
 from .batching import vmap
 
@@ -41,17 +42,20 @@ def _nest(out_tree, in_tree, blocks, several):
     return tree_unflatten(out_tree, [p if several else p[0] for p in per_out])
 
 
-def jacrev(fun, argnums=0):
+def jacrev(fun, argnums=0, holomorphic=False):
     """The Jacobian of `fun` with respect to `args[argnums]`, row by row in
-    reverse mode. Each block has shape `out.shape + in.shape`."""
+    reverse mode. Each block has shape `out.shape + in.shape`. Outputs must be
+    real, or complex with `holomorphic=True` (as JAX)."""
     several = not isinstance(argnums, int)
     argnums_t = normalize_argnums(argnums)
 
     @functools.wraps(fun)
     def jacfun(*args):
         d = _Differentiated(fun, args, {}, argnums_t, has_aux=False)
-        _check_float_inputs(d.leaves, argnums)
+        _check_float_inputs(d.leaves, argnums, holomorphic, "jacrev")
         outs = [as_leaf(o) for o in d.out_leaves]
+        for o in outs:
+            _check_output_dtype(leaf_aval(o), holomorphic, "jacrev")
 
         def pull(row):
             return tree_flatten(d.pullback(_split(row, outs)))[0]
@@ -66,9 +70,10 @@ def jacrev(fun, argnums=0):
     return jacfun
 
 
-def jacfwd(fun, argnums=0):
+def jacfwd(fun, argnums=0, holomorphic=False):
     """The Jacobian of `fun` with respect to `args[argnums]`, column by
-    column in forward mode. Each block has shape `out.shape + in.shape`."""
+    column in forward mode. Each block has shape `out.shape + in.shape`.
+    Inputs must be real, or complex with `holomorphic=True` (as JAX)."""
     several = not isinstance(argnums, int)
     argnums_t = normalize_argnums(argnums)
 
@@ -77,7 +82,11 @@ def jacfwd(fun, argnums=0):
         argnums_n = tuple(i % len(args) for i in argnums_t)
         leaves, in_tree = tree_flatten(tuple(args[i] for i in argnums_n))
         leaves = [as_leaf(x) for x in leaves]
-        _check_float_inputs(leaves, argnums)
+        _check_float_inputs(leaves, argnums, holomorphic, "jacfwd")
+        if not holomorphic and any(leaf_aval(x).dtype.kind == "c" for x in leaves):
+            raise GradError("jacfwd requires real-valued inputs (a floating-point dtype); for "
+                            "complex inputs of a holomorphic function pass holomorphic=True, "
+                            "otherwise use jacrev.")
         out_store = []
 
         def f_of_diff(*diff_leaves):
@@ -106,6 +115,6 @@ def jacfwd(fun, argnums=0):
     return jacfun
 
 
-def hessian(fun, argnums=0):
+def hessian(fun, argnums=0, holomorphic=False):
     """The Hessian, `jacfwd(jacrev(fun))`: forward over reverse."""
-    return jacfwd(jacrev(fun, argnums), argnums)
+    return jacfwd(jacrev(fun, argnums, holomorphic), argnums, holomorphic)

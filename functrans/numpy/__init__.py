@@ -9,6 +9,7 @@ import numpy as _np
 
 from ..core import Tracer as _Tracer
 from ._base import broadcast_shapes, broadcast_to  # noqa: F401
+from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
 from ._indexing import getitem as _getitem, _IndexUpdateHelper
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
 from ._math import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
@@ -28,6 +29,7 @@ from . import linalg  # noqa: F401
 
 float32, float64 = _np.float32, _np.float64
 int32, int64 = _np.int32, _np.int64
+complex64, complex128 = _np.complex64, _np.complex128
 bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 ndarray = _np.ndarray
@@ -68,6 +70,8 @@ def _attach_tracer_methods():
     T.var, T.std, T.cumsum, T.argmax, T.argmin = var, std, cumsum, argmax, argmin
     T.dot, T.astype, T.ravel, T.flatten, T.squeeze = dot, astype, ravel, ravel, squeeze
     T.clip, T.swapaxes, T.take = clip, swapaxes, take
+    T.real, T.imag = property(real), property(imag)
+    T.conj = T.conjugate = conjugate
     T.reshape = lambda self, *shape, order="C": reshape(
         self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape, order)
     T.transpose = lambda self, *axes: transpose(

@@ -155,9 +155,12 @@ def norm(x, ord=None, axis=None, keepdims=False):
     from ._math import abs, sqrt, square
     from ._reductions import max, min
     from ._base import to_float
+    from ._complex import imag, iscomplexobj, real
     x = to_float(x)
     if ord is None or ord == "fro" or (ord == 2 and (axis is None and aval(x).ndim == 1 or isinstance(axis, int))):
-        return sqrt(_sum(square(x), axis=axis, keepdims=keepdims))
+        # |x|^2 of a complex x as re^2 + im^2: smooth, and real.
+        abs2 = square(real(x)) + square(imag(x)) if iscomplexobj(x) else square(x)
+        return sqrt(_sum(abs2, axis=axis, keepdims=keepdims))
     if isinstance(axis, (tuple, list)) and len(axis) == 2 or (axis is None and aval(x).ndim == 2):
         raise UnsupportedError(f"matrix norm with ord={ord!r} is not supported; use ord=None "
                                   "(Frobenius) or compute it from the singular values")

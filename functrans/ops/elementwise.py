@@ -17,7 +17,7 @@ from ..ir import ShapedArray
 from . import rules
 from .rules import UndefinedPrimal, not_mapped
 
-FLOAT, NUMBER, INTEGRAL, ANY = "fc", "fciu", "iub", "fciub"
+FLOAT, REAL, NUMBER, INTEGRAL, ANY = "fc", "f", "fciu", "iub", "fciub"
 
 
 def _scipy_special(name):
@@ -33,16 +33,33 @@ def _scipy_special(name):
 def _check_kinds(name, avals, kinds):
     for aval in avals:
         if aval.dtype.kind not in kinds:
-            wanted = {FLOAT: "floating-point", NUMBER: "numeric", INTEGRAL: "integer or boolean"}
+            wanted = {FLOAT: "floating-point", REAL: "real floating-point", "c": "complex", NUMBER: "numeric",
+                      INTEGRAL: "integer or boolean", "fiu": "real (integer or floating-point)"}
             raise DTypeError(f"{name} needs {wanted.get(kinds, 'array')} operands, got "
-                             f"{aval.dtype.name}. Cast it first, e.g. x.astype(float).")
+                             f"{aval.dtype.name}. Cast it first, e.g. x.astype(float)"
+                             + (", or take x.real." if aval.dtype.kind == "c" else "."))
+
+
+def real_dtype(dtype):
+    """The real dtype of a complex one (complex128 -> float64); others as they are."""
+    return np.finfo(dtype).dtype if dtype.kind == "c" else dtype
+
+
+def complex_dtype(dtype):
+    """The complex dtype with the precision of a float one (float32 -> complex64)."""
+    return np.result_type(dtype, np.complex64)
 
 
 def _elementwise_shape(name, kinds, out_dtype=None):
-    out_dtype = None if out_dtype is None else np.dtype(out_dtype)
+    """`out_dtype`: None (the operands'), a dtype, or a function of the first
+    operand's dtype (`real_dtype` for abs of complex)."""
+    if out_dtype is not None and not callable(out_dtype):
+        out_dtype = np.dtype(out_dtype)
 
     def shape(*avals, **params):
         first = avals[0]
+        if callable(out_dtype):
+            return _mapped_dtype_shape(name, kinds, out_dtype, avals)
         if len(avals) == 1 or all(a is first for a in avals[1:]):   # the common, cheap cases
             if first.dtype.kind not in kinds:
                 _check_kinds(name, avals, kinds)
@@ -70,6 +87,12 @@ def _elementwise_shape(name, kinds, out_dtype=None):
         weak = all(a.weak_type for a in avals) and out_dtype is None
         return ShapedArray(out_shape, out_dtype or dtype, weak)
     return shape
+
+
+def _mapped_dtype_shape(name, kinds, dtype_of, avals):
+    same = _elementwise_shape(name, kinds)(*avals)
+    dtype = dtype_of(same.dtype)
+    return same if dtype == same.dtype else ShapedArray(same.shape, dtype, same.weak_type)
 
 
 def elementwise_batch(prim):
@@ -169,6 +192,15 @@ def _safe_log(x):
     return fnp.log(fnp.where(x == 0, 1.0, x))
 
 
+def _abs_tangent(t, x, out):
+    """d|x| = sign(x) dx; for complex x, Re(conj(x) dx) / |x| (JAX's), a real tangent."""
+    if rules.aval_of(x).dtype.kind != "c":
+        return t * sign(x)
+    out_dtype = rules.aval_of(out).dtype
+    nonzero = select_n(eq(out, out_dtype.type(0)), out, out_dtype.type(1))   # the tangent is 0 at 0
+    return div(real(mul(t, conj(x))), nonzero)
+
+
 def _trunc(q):
     return sign(q) * floor(abs(q))
 
@@ -176,8 +208,8 @@ def _trunc(q):
 # Unary ----------------------------------------------------------------------
 neg = unary("neg", np.negative, "(-{0})", "linear", NUMBER, rules.linear_transpose(lambda ct, a: neg(ct)))
 sign = unary("sign", np.sign, "np.sign({0})", None, NUMBER)
-floor = unary("floor", np.floor, "np.floor({0})", None)
-ceil = unary("ceil", np.ceil, "np.ceil({0})", None)
+floor = unary("floor", np.floor, "np.floor({0})", None, REAL)
+ceil = unary("ceil", np.ceil, "np.ceil({0})", None, REAL)
 round = unary("round", np.round, "np.round({0})", None)
 is_finite = unary("is_finite", np.isfinite, "np.isfinite({0})", None, out_dtype=np.dtype(bool))
 exp = unary("exp", np.exp, "math.exp({0})", lambda t, x, out: t * out)
@@ -202,8 +234,8 @@ atanh = unary("atanh", np.arctanh, "math.atanh({0})", lambda t, x, out: t / (1.0
 logistic = unary("logistic", _scipy_special("expit"), "(1.0 / (1.0 + math.exp(-{0})))",
                  lambda t, x, out: t * out * (1.0 - out))
 erf = unary("erf", _scipy_special("erf"), "math.erf({0})",
-            lambda t, x, out: t * (2.0 / np.sqrt(np.pi)) * exp(-x * x))
-abs = unary("abs", np.abs, "abs({0})", lambda t, x, out: t * sign(x), NUMBER)
+            lambda t, x, out: t * (2.0 / np.sqrt(np.pi)) * exp(-x * x), REAL)
+abs = unary("abs", np.abs, "abs({0})", _abs_tangent, NUMBER, out_dtype=real_dtype)
 not_ = unary("not", np.invert, "np.invert({0})", None, INTEGRAL)
 stop_gradient = unary("stop_gradient", lambda x: x, "{0}", None, ANY)
 
@@ -250,9 +282,15 @@ def _convert_transpose(ct, x, new_dtype, weak_type):
     return [convert_element_type(ct, new_dtype=x.aval.dtype, weak_type=x.aval.weak_type)]
 
 
+def _convert_impl(x, new_dtype, weak_type):
+    x = np.asarray(x)
+    if x.dtype.kind == "c" and new_dtype.kind != "c":   # the real part, as JAX (NumPy warns)
+        x = x.real
+    return x.astype(new_dtype)
+
+
 convert_element_type = Primitive(
-    "convert_element_type", shape=_convert_shape,
-    impl=lambda x, new_dtype, weak_type: np.asarray(x).astype(new_dtype),
+    "convert_element_type", shape=_convert_shape, impl=_convert_impl,
     jvp=_convert_jvp, transpose=_convert_transpose, elementwise=True,
     numba=lambda args, new_dtype, weak_type: f"np.{new_dtype.name}({args[0]})")
 convert_element_type.batch = elementwise_batch(convert_element_type)
@@ -281,10 +319,10 @@ min = binary("min", np.minimum, "np.minimum({0}, {1})",
              (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
 atan2 = binary("atan2", np.arctan2, "math.atan2({0}, {1})",
                (lambda t, x, y, out: t * y / (x * x + y * y), lambda t, x, y, out: -t * x / (x * x + y * y)),
-               FLOAT)
+               REAL)
 rem = binary("rem", np.fmod, {"f": "np.fmod({0}, {1})",   # numba's integer np.fmod drops the sign
                               "iu": "(abs({0}) % abs({1}) if {0} >= 0 else -(abs({0}) % abs({1})))"},
-             (lambda t, x, y, out: t, lambda t, x, y, out: -t * _trunc(x / y)))
+             (lambda t, x, y, out: t, lambda t, x, y, out: -t * _trunc(x / y)), "fiu")
 and_ = binary("and", np.bitwise_and, "({0} & {1})", None, INTEGRAL)
 or_ = binary("or", np.bitwise_or, "({0} | {1})", None, INTEGRAL)
 xor = binary("xor", np.bitwise_xor, "({0} ^ {1})", None, INTEGRAL)
@@ -294,6 +332,36 @@ lt = binary("lt", np.less, "({0} < {1})", None, ANY, out_dtype=np.dtype(bool))  
 le = binary("le", np.less_equal, "({0} <= {1})", None, ANY, out_dtype=np.dtype(bool))
 gt = binary("gt", np.greater, "({0} > {1})", None, ANY, out_dtype=np.dtype(bool))
 ge = binary("ge", np.greater_equal, "({0} >= {1})", None, ANY, out_dtype=np.dtype(bool))
+
+
+
+# Complex numbers, with JAX's conventions: transposes pair values by Re(a * b)
+# (no conjugation), so `real` transposes to complex(ct, 0) and `imag` to
+# complex(0, -ct); a real-to-complex step's cotangent is the real part.
+
+def _complex_impl(x, y):
+    out = np.empty(np.broadcast_shapes(np.shape(x), np.shape(y)), complex_dtype(np.result_type(x)))
+    out.real, out.imag = x, y   # not x + 1j * y: 1j * inf is nan + inf j
+    return out
+
+
+def _transpose_complex(ct, x, y):
+    return [rules.unbroadcast(real(ct), x.aval) if type(x) is UndefinedPrimal else None,
+            rules.unbroadcast(neg(imag(ct)), y.aval) if type(y) is UndefinedPrimal else None]
+
+
+def _zeros_like(ct):
+    return rules.zeros(rules.aval_of(ct))
+
+
+real = unary("real", np.real, "{0}.real", "linear", "c", out_dtype=real_dtype,
+             transpose=rules.linear_transpose(lambda ct, a: complex(ct, _zeros_like(ct))))
+imag = unary("imag", np.imag, "{0}.imag", "linear", "c", out_dtype=real_dtype,
+             transpose=rules.linear_transpose(lambda ct, a: complex(_zeros_like(ct), neg(ct))))
+conj = unary("conj", np.conj, "{0}.conjugate()", "linear", "c",
+             transpose=rules.linear_transpose(lambda ct, a: conj(ct)))
+complex = binary("complex", _complex_impl, "complex({0}, {1})", "linear", REAL, _transpose_complex,
+                 out_dtype=complex_dtype)
 
 
 # select_n(pred, *cases): cases[pred]; pred bool (two cases) or int32 ----------
