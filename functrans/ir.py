@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import dtypes
+
 _SHORT_DTYPE = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "i64",
                 "int32": "i32", "int16": "i16", "int8": "i8", "uint8": "u8",
                 "uint32": "u32", "uint64": "u64", "bool": "bool",
@@ -71,7 +73,6 @@ def aval_of(value) -> ShapedArray:
     """The aval of a concrete value (NumPy array, NumPy or Python scalar)."""
     if isinstance(value, (np.ndarray, np.generic)):
         return ShapedArray(value.shape, value.dtype)
-    from . import dtypes
     if dtypes.is_python_scalar(value):
         return ShapedArray((), dtypes.python_scalar_dtype(value), weak_type=True)
     return ShapedArray(np.shape(value), np.result_type(value))

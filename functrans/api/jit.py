@@ -14,6 +14,7 @@ import os
 
 import numpy as np
 
+from ..backend import compile_jaxpr
 from ..core import Tracer
 from ..ops.calls import closed_call, open_jaxpr
 from ..transforms.passes import inline_calls, simplify
@@ -71,7 +72,6 @@ class _Compiled:
 
     def compile(self):
         if self.kernel is None:
-            from ..backend import compile_jaxpr
             self.kernel = compile_jaxpr(simplify(inline_calls(self.jaxpr)))
         return self.kernel
 

@@ -8,6 +8,8 @@ Importing this package does not import numba (the primitives import
 """
 from __future__ import annotations
 
+from ..ir import typecheck
+
 
 def compile_jaxpr(closed):
     """Compile `closed` to a `Kernel`: `kernel(*invars)` returns a tuple of
@@ -17,8 +19,7 @@ def compile_jaxpr(closed):
     >>> compile_jaxpr(closed)(np.zeros(3))
     (np.float64(0.0),)
     """
-    from ..ir import typecheck
-    from .compile import KERNELS, Kernel, prepare_consts
+    from .compile import KERNELS, Kernel, prepare_consts   # numba loads here, on the first compile
     from .render import render_jaxpr
     jaxpr = closed.jaxpr
     typecheck(jaxpr)

@@ -101,13 +101,21 @@ class Emit:
     """What a statement renderer gets: the source text of its inputs (names
     of arrays or scalars, or literals), the names to assign its outputs to,
     their avals, and building blocks. A renderer `(emit, **params)` returns
-    the list of statements that assign every output."""
+    the list of statements that assign every output.
 
-    def __init__(self, ins, outs, in_avals, out_avals):
+    The two blocks that need the rest of the backend come in as callables
+    from the renderer, so that this module imports nothing of it:
+    `render_inline(closed, in_exprs, prefix) -> (lines, out_exprs)` renders
+    a sub-Jaxpr, `call_lines(loop_lines, results) -> lines` hands a loop
+    nest to the loop compiler."""
+
+    def __init__(self, ins, outs, in_avals, out_avals, *, render_inline, call_lines):
         self.ins = ins
         self.outs = outs
         self.in_avals = in_avals
         self.out_avals = out_avals
+        self._render_inline = render_inline
+        self._call_lines = call_lines
 
     def read(self, k: int, index) -> str:
         return element(self.ins[k], self.in_avals[k], index)
@@ -134,17 +142,15 @@ class Emit:
         index k of `shape`, a loop nest run through the backend's loop
         compiler: numba's own array copies (`out[i] = row`, `out[a:b] = x`,
         `np.transpose(x, axes)`) cost it seconds to compile."""
-        from .loopgen import call_lines
         idx = self.indices(len(shape), "c")
         read = src_index(idx)
         assign = f"{dst}[{', '.join(dst_index(idx))}] = " + (f"{src}[{', '.join(read)}]" if read else src)
-        return call_lines(self.loops(zip(idx, shape), [assign]), []) if shape else [assign]
+        return self._call_lines(self.loops(zip(idx, shape), [assign]), []) if shape else [assign]
 
     def inline(self, closed, in_exprs, stem: str):
         """Statements computing a sub-Jaxpr (a loop body, a branch) of this
         equation on `in_exprs`: (lines, output expressions)."""
-        from .render import render_inline
-        return render_inline(closed, in_exprs, self.temp(stem) + "_")
+        return self._render_inline(closed, in_exprs, self.temp(stem) + "_")
 
     @staticmethod
     def indent(lines, depth: int = 1) -> list[str]:

@@ -129,7 +129,8 @@ def _render_statement(eqn, name) -> list[str]:
         raise UnsupportedError(f"jit cannot lower the primitive {eqn.primitive.name} yet; "
                                "run the function without jit")
     emit = Emit([name(x) for x in eqn.inputs], [name(v) for v in eqn.outputs],
-                [x.aval for x in eqn.inputs], [v.aval for v in eqn.outputs])
+                [x.aval for x in eqn.inputs], [v.aval for v in eqn.outputs],
+                render_inline=render_inline, call_lines=loopgen.call_lines)
     return renderer(emit, **eqn.params)
 
 

@@ -9,6 +9,7 @@ backward one.
 """
 from __future__ import annotations
 
+from ..backend import compile_jaxpr
 from ..core import Primitive, eval_jaxpr
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Var
 from . import rules
@@ -111,7 +112,6 @@ def _call_impl(*args, call_jaxpr, **params):
 
 
 def _jit_impl(*args, call_jaxpr, **params):
-    from ..backend import compile_jaxpr
     return list(compile_jaxpr(call_jaxpr)(*args))
 
 
