@@ -70,7 +70,11 @@ def weak_scalar_aval(dtype) -> ShapedArray:
 
 
 def aval_of(value) -> ShapedArray:
-    """The aval of a concrete value (NumPy array, NumPy or Python scalar)."""
+    """The aval of a value: a traced value's or a Literal's own, else that of
+    a concrete value (NumPy array, NumPy or Python scalar)."""
+    aval = getattr(value, "aval", None)
+    if aval is not None:
+        return aval
     if isinstance(value, (np.ndarray, np.generic)):
         return ShapedArray(value.shape, value.dtype)
     if dtypes.is_python_scalar(value):

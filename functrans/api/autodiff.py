@@ -14,8 +14,8 @@ import numpy as np
 from ..core import Tracer, eval_closed
 from ..errors import GradError
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
-from ..ops.rules import UndefinedPrimal, Zero, instantiate, is_differentiable
 from ..transforms.jvp import jvp_eval, jvp_jaxpr
+from ..transforms.markers import UndefinedPrimal, Zero, instantiate, is_differentiable
 from ..transforms.partial_eval import partial_eval_jaxpr
 from ..transforms.passes import bind_literals, dce, simplify
 from ..transforms.staging import pass_trace, trace_flat

@@ -5,8 +5,8 @@ import functools
 
 from ..core import eval_closed
 from ..errors import BatchingError
-from ..ops.rules import move_bdim, not_mapped
 from ..ops.shape import broadcast_in_dim
+from ..transforms.markers import move_bdim, not_mapped
 from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
 from ..transforms.vmap import vmap_jaxpr

@@ -16,6 +16,8 @@ from ..errors import DTypeError
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Var
 from . import rules
 from .calls import open_jaxpr
+from .elementwise import convert_element_type, select_n
+from .shape import broadcast_in_dim
 from .rules import UndefinedPrimal, Zero, not_mapped
 
 
@@ -71,7 +73,6 @@ def _cond_jvp(primals, tangents, params):
 def _staged_zeros(trace, aval):
     """Zeros recorded in `trace`: `rules.zeros` alone would evaluate (it has
     no traced input) and an array of zeros would become a const of the branch."""
-    from .shape import broadcast_in_dim
     return trace.record(broadcast_in_dim, [np.zeros((), aval.dtype)[()]],
                         {"shape": aval.shape, "broadcast_dimensions": ()})
 
@@ -143,9 +144,9 @@ def _cond_batch(args, dims, params):
     outs = []
     for results in zip(*per_branch):
         shape = rules.aval_of(results[0]).shape
-        which = rules.shape.broadcast_in_dim(index, shape=shape, broadcast_dimensions=(0,))
-        which = rules.elementwise.convert_element_type(which, new_dtype=np.dtype(np.int32), weak_type=False)
-        outs.append(rules.elementwise.select_n(which, *results))
+        which = broadcast_in_dim(index, shape=shape, broadcast_dimensions=(0,))
+        which = convert_element_type(which, new_dtype=np.dtype(np.int32), weak_type=False)
+        outs.append(select_n(which, *results))
     return outs, [0] * len(outs)
 
 

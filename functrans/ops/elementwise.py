@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtypes
 from ..core import Primitive, bind
 from ..errors import DTypeError, ShapeError
 from ..ir import ShapedArray
@@ -99,7 +100,6 @@ def elementwise_batch(prim):
     """vmap rule of every elementwise primitive: line the batch dimensions up
     (keeping the first one where it is) and broadcast what must be."""
     def rule(args, dims, params):
-        from . import shape
         per_example = [rules.aval_of(a).shape if d is not_mapped else
                        rules.aval_of(a).shape[:d] + rules.aval_of(a).shape[d + 1:]
                        for a, d in zip(args, dims)]
@@ -112,9 +112,9 @@ def elementwise_batch(prim):
             if d is not_mapped:
                 if s != ():
                     keep = tuple(i for i in range(len(full)) if i != out_dim)
-                    a = shape.broadcast_in_dim(a, shape=full, broadcast_dimensions=keep)
+                    a = rules.broadcast(a, full, keep)
             elif s == () and out_shape != ():
-                a = shape.broadcast_in_dim(a, shape=full, broadcast_dimensions=(out_dim,))
+                a = rules.broadcast(a, full, (out_dim,))
             else:
                 a = rules.move_bdim(a, d, out_dim)
             lined_up.append(a)
@@ -171,10 +171,18 @@ def _transpose_div(ct, x, y):
     return [rules.unbroadcast(div(ct, y), x.aval), None]
 
 
+def _typed(value, dtype):
+    """A map's primal as an operand of `dtype`: maps get Literals as Python
+    scalars, which the primitives would read as float64."""
+    return dtype.type(value) if dtypes.is_python_scalar(value) else value
+
+
 def _balanced(x, y, out):
     """d max(x, y)/dx: 1 where x wins, 0.5 on ties (JAX's convention)."""
-    from .. import numpy as fnp
-    return fnp.where(x == y, 0.5, fnp.where(out == x, 1.0, 0.0)).astype(out.dtype)
+    dtype = rules.aval_of(out).dtype
+    x, y = _typed(x, dtype), _typed(y, dtype)
+    wins = select_n(eq(out, x), dtype.type(0.0), dtype.type(1.0))
+    return select_n(eq(x, y), wins, dtype.type(0.5))
 
 
 def _divide(x, y):
@@ -186,10 +194,10 @@ def _divide(x, y):
     return np.where(inexact_negative, q + 1, q).astype(q.dtype)
 
 
-def _safe_log(x):
+def _safe_log(x, dtype):
     """log(x), but 0 where x is 0 (so 0 ** y has a finite derivative in y)."""
-    from .. import numpy as fnp
-    return fnp.log(fnp.where(x == 0, 1.0, x))
+    x = _typed(x, dtype)
+    return log(select_n(eq(x, dtype.type(0)), x, dtype.type(1)))
 
 
 def _abs_tangent(t, x, out):
@@ -312,7 +320,7 @@ div = binary("div", _divide, {"iub": "(abs({0}) // abs({1}) if ({0} < 0) == ({1}
 div.forward = rules.forward_neutral(right=1)
 pow = binary("pow", np.power, "({0} ** {1})",
              (lambda t, x, y, out: t * y * x ** (y - 1.0),   # the operator: x may be a Python scalar
-              lambda t, x, y, out: t * out * _safe_log(x)), FLOAT)
+              lambda t, x, y, out: t * out * _safe_log(x, rules.aval_of(out).dtype)), FLOAT)
 max = binary("max", np.maximum, "np.maximum({0}, {1})",
              (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
 min = binary("min", np.minimum, "np.minimum({0}, {1})",

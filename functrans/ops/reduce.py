@@ -13,7 +13,7 @@ from ..backend.lowering import Reduction
 from ..core import Primitive
 from ..errors import ShapeError
 from ..ir import ShapedArray
-from . import rules, shape
+from . import rules
 
 
 def _check_axes(name, x, axes):
@@ -45,7 +45,7 @@ def _keep_dims(x, out, axes):
     """`out` (reduced over `axes`) broadcast back to the shape of `x`."""
     x_shape = rules.aval_of(x).shape
     kept = tuple(i for i in range(len(x_shape)) if i not in axes)
-    return shape.broadcast_in_dim(out, shape=x_shape, broadcast_dimensions=kept)
+    return rules.broadcast(out, x_shape, kept)
 
 
 # reduce_sum ------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Building blocks for primitive rules: symbolic zeros, linear-map JVPs,
-transpose markers and the batching conventions.
+"""Building blocks for primitive rules: linear-map JVPs, linear transposes
+and forwarding rules, beside the transformations' markers and helpers
+(`Zero`, `UndefinedPrimal`, `not_mapped`, `zeros`, `move_bdim`, ...), which
+live in `transforms.markers` and are handed on here for rule authors.
 
 A rule author writes one linear map per input (`lambda t, x, out: t * cos(x)`)
 and `jvp_maps` turns it into the full rule the JVP pass calls, skipping zero
@@ -8,76 +10,15 @@ functrans ops, so rules are themselves traceable and differentiable.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..core import bind
-from ..ir import Literal, ShapedArray
+from ..ir import Literal, ShapedArray, aval_of
+from ..transforms.markers import (UndefinedPrimal, Zero, bdim_at_front, broadcast, instantiate,
+                                  is_differentiable, match_aval, move_bdim, not_mapped, unbroadcast, zeros)
 
-not_mapped = None   # the batch dimension of an unbatched vmap operand
-
-
-class Zero:
-    """A tangent or cotangent known to be zero, never materialised."""
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self):
-        return f"Zero({self.aval.str_short()})"
-
-
-class UndefinedPrimal:
-    """Marks, in a transpose rule's arguments, the input the rule is linear in."""
-    __slots__ = ("aval",)
-
-    def __init__(self, aval: ShapedArray):
-        self.aval = aval
-
-    def __repr__(self):
-        return f"UndefinedPrimal({self.aval.str_short()})"
-
-
-def zeros(aval: ShapedArray):
-    """A zero array of `aval`, as a broadcast of a literal (cheap to stage)."""
-    scalar = np.zeros((), aval.dtype)[()]
-    return shape.broadcast_in_dim(scalar, shape=aval.shape, broadcast_dimensions=())
-
-
-def instantiate(tangent, aval=None):
-    """A real array for a possibly symbolic-zero tangent."""
-    if type(tangent) is Zero:
-        return zeros(tangent.aval)
-    return tangent
-
-
-def is_differentiable(aval: ShapedArray) -> bool:
-    return aval.dtype.kind in "fc"
-
-
-def match_aval(term, aval: ShapedArray):
-    """Broadcast a rank-0 term, or cast a term, to the output's aval: the
-    elementwise primitives accept rank-0 operands beside arrays."""
-    if term.dtype != aval.dtype:
-        term = elementwise.convert_element_type(term, new_dtype=aval.dtype, weak_type=aval.weak_type)
-    if term.shape != aval.shape:
-        assert term.shape == (), (term.shape, aval.shape)
-        term = shape.broadcast_in_dim(term, shape=aval.shape, broadcast_dimensions=())
-    return term
-
-
-def unbroadcast(ct, aval: ShapedArray):
-    """The cotangent of a rank-0 operand that was broadcast against an array."""
-    if ct.shape != aval.shape:
-        assert aval.shape == (), (ct.shape, aval.shape)
-        ct = reduce.reduce_sum(ct, axes=tuple(range(len(ct.shape))))
-    return ct
-
-
-def aval_of(x) -> ShapedArray:
-    from ..ir import aval_of as concrete_aval
-    return x.aval if hasattr(x, "aval") else concrete_aval(x)
-
+__all__ = ["UndefinedPrimal", "Zero", "aval_of", "bdim_at_front", "broadcast", "instantiate",
+           "is_differentiable", "match_aval", "move_bdim", "not_mapped", "unbroadcast", "zeros",
+           "jvp_maps", "linear_jvp", "zero_jvp", "linear_transpose", "forward_neutral",
+           "forward_if_same_type"]
 
 # ------------------------------------------------------------------- JVPs
 
@@ -142,26 +83,6 @@ def linear_transpose(transpose_fn):
     return rule
 
 
-# -------------------------------------------------------------- batching
-
-def move_bdim(x, src: int, dst: int):
-    """Move a batch dimension of `x` from axis `src` to axis `dst`."""
-    if src == dst:
-        return x
-    perm = [i for i in range(len(x.shape)) if i != src]
-    perm.insert(dst, src)
-    return shape.transpose(x, permutation=tuple(perm))
-
-
-def bdim_at_front(x, bdim, size: int):
-    """`x` with its batch dimension at axis 0, broadcasting an unbatched `x`."""
-    if bdim is not_mapped:
-        x_shape = aval_of(x).shape
-        return shape.broadcast_in_dim(
-            x, shape=(size,) + x_shape, broadcast_dimensions=tuple(range(1, len(x_shape) + 1)))
-    return move_bdim(x, bdim, 0)
-
-
 # ------------------------------------------------------------- forwarding
 
 def _same_type(a: ShapedArray, b: ShapedArray) -> bool:
@@ -169,7 +90,6 @@ def _same_type(a: ShapedArray, b: ShapedArray) -> bool:
 
 
 def _is_literal(x, value) -> bool:
-    from ..ir import Literal
     return type(x) is Literal and x.value == value
 
 
@@ -189,7 +109,3 @@ def forward_if_same_type(inputs, params, out_aval):
     """`forward` rule of shape ops and casts: a no-op when nothing changes."""
     return 0 if _same_type(inputs[0].aval, out_aval) and out_aval.weak_type <= inputs[0].aval.weak_type else None
 
-
-# The rule helpers above build with these primitives; they import this module
-# themselves, so the reference goes last (used at call time only).
-from . import elementwise, reduce, shape  # noqa: E402

@@ -17,6 +17,7 @@ from ..errors import ShapeError
 from ..ir import ClosedJaxpr, Eqn, Var
 from . import rules
 from .calls import open_jaxpr
+from .elementwise import add
 from .loop_utils import interleave_order, reorder, split
 from .rules import UndefinedPrimal, Zero, not_mapped
 
@@ -160,7 +161,7 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
         b_ct_ys = [trace.new_arg(rules.aval_of(y).update(shape=rules.aval_of(y).shape[1:])) for y in ct_ys]
         outs = eval_jaxpr(body_t.jaxpr, body_t.consts, b_consts + b_res_xs + b_ct_carry + b_ct_ys)
         ct_consts_i, ct_carry_prev, ct_xs_i = split(outs, len(b_acc), num_carry)
-        acc = [bind(rules.elementwise.add, [a, c], {}) for a, c in zip(b_acc, ct_consts_i)]
+        acc = [bind(add, [a, c], {}) for a, c in zip(b_acc, ct_consts_i)]
         step = build_jaxpr(trace, [], [], b_consts + b_acc + b_ct_carry + b_res_xs + b_ct_ys,
                            acc + ct_carry_prev + ct_xs_i)
     zeros = [rules.zeros(a) for a in lin_const_avals]

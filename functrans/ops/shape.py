@@ -16,6 +16,8 @@ from ..core import Primitive
 from ..errors import ShapeError
 from ..ir import ShapedArray
 from . import rules
+from .elementwise import select_n
+from .reduce import reduce_sum
 from .rules import UndefinedPrimal, not_mapped
 
 
@@ -56,7 +58,6 @@ def _broadcast_impl(x, shape, broadcast_dimensions):
 def _broadcast_transpose(ct, x_aval, shape, broadcast_dimensions):
     summed = tuple(i for i in range(len(shape)) if i not in broadcast_dimensions) + tuple(
         d for i, d in enumerate(broadcast_dimensions) if x_aval.shape[i] == 1 and shape[d] != 1)
-    from .reduce import reduce_sum
     out = reduce_sum(ct, axes=tuple(sorted(summed))) if summed else ct
     return reshape(out, new_sizes=x_aval.shape) if out.shape != x_aval.shape else out
 
@@ -230,7 +231,6 @@ def _pad_impl(x, padding_value, padding_config):
 
 
 def _pad_transpose(ct, x, padding_value, padding_config):
-    from .reduce import reduce_sum
     window = slice(ct, start_indices=tuple(lo for lo, _, _ in padding_config),
                    limit_indices=_window_limits(rules.aval_of(x).shape, padding_config),
                    strides=tuple(interior + 1 for _, _, interior in padding_config))
@@ -254,7 +254,7 @@ def _pad_batch(args, dims, params):
     padded = pad(x, np.zeros((), aval.dtype)[()], padding_config=x_config)
     example_shape = aval.shape if dx is not_mapped else aval.shape[:dx] + aval.shape[dx + 1:]
     mask = pad(np.ones(example_shape, bool), np.False_, padding_config=config)
-    return rules.elementwise.select_n.batch([mask, value, padded], [not_mapped, dv, dx], {})
+    return select_n.batch([mask, value, padded], [not_mapped, dv, dx], {})
 
 
 pad = _linear("pad", _pad_shape, _pad_impl, _pad_transpose, _pad_batch, forward=None)

@@ -15,7 +15,10 @@ from ..core import Primitive, eval_closed
 from ..ir import Eqn
 from . import rules
 from .calls import open_jaxpr
+from .elementwise import select_n
 from .loop_program import Sweep, render_loop
+from .reduce import reduce_max
+from .shape import broadcast_in_dim
 from .loop_utils import (batched_carry, carry_fixed_point, ignoring, keep_inputs, keep_outputs, pick, reads_any,
                          reorder, split, unpick)
 from .rules import Zero, not_mapped
@@ -167,15 +170,15 @@ def _while_batch(args, dims, params):
         cc = [trace.new_arg(rules.aval_of(c)) for c in cond_consts]
         cs = [trace.new_arg(a) for a in carry_avals]
         (pred,) = eval_closed(cond, cc + cs)
-        any_cond = build_jaxpr(trace, [], [], cc + cs, [rules.reduce.reduce_max(pred, axes=(0,))])
+        any_cond = build_jaxpr(trace, [], [], cc + cs, [reduce_max(pred, axes=(0,))])
     with pass_trace() as trace:
         cc = [trace.new_arg(rules.aval_of(c)) for c in cond_consts]
         bc = [trace.new_arg(rules.aval_of(c)) for c in body_consts]
         cs = [trace.new_arg(a) for a in carry_avals]
         (pred,) = eval_closed(cond, cc + cs)
         new = eval_closed(body, bc + cs)
-        kept = [rules.elementwise.select_n(
-                    rules.shape.broadcast_in_dim(pred, shape=a.shape, broadcast_dimensions=(0,)), old, upd)
+        kept = [select_n(
+                    broadcast_in_dim(pred, shape=a.shape, broadcast_dimensions=(0,)), old, upd)
                 for a, old, upd in zip(carry_avals, cs, new)]
         masked_body = build_jaxpr(trace, [], [], cc + bc + cs, kept)
     outs = bind_while(cond_consts, list(cond_consts) + list(body_consts), carry, any_cond, masked_body)

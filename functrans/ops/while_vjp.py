@@ -24,6 +24,7 @@ from ..errors import UnsupportedError
 from ..ir import ClosedJaxpr, Eqn
 from . import rules
 from .calls import open_jaxpr
+from .elementwise import add
 from .loop_program import Sweep, render, run
 from .loop_utils import (batched_carry, carry_fixed_point, ignoring, interleave_order, keep_inputs, keep_outputs,
                          pick, reads_any, reorder, split, unpick)
@@ -360,7 +361,7 @@ def _transposed(lin, ct_stack, count):
         ct_consts, ct_reads, ct_carry_in = split(outs, lin.n_consts, len(lin.reads))
         total = dict(zip(pick(targets, have_r), so_far))
         for s, ct in zip(lin.reads, ct_reads):
-            total[s] = rules.elementwise.add(total[s], ct) if s in total else ct
+            total[s] = add(total[s], ct) if s in total else ct
         body = build_jaxpr(trace, [], [], ct_terms + res + ct_writes + so_far + ct_carry,
                            ct_consts + ct_carry_in + [total[s] for s in targets])
     reads = (tuple(lin.residuals) + tuple(ct_stack[s] for s in pick(lin.writes, have_w))

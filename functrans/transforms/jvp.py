@@ -9,8 +9,8 @@ differentiated, integer values, outputs of `stop_gradient`) are symbolic
 from __future__ import annotations
 
 from ..ir import ClosedJaxpr
-from ..ops.rules import Zero, instantiate, is_differentiable
 from .interpret import interpret
+from .markers import Zero, instantiate, is_differentiable
 from .staging import build_jaxpr, pass_trace
 
 

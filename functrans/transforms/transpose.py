@@ -2,7 +2,7 @@
 
 `transpose_jaxpr` walks the linear equations backwards, calling each
 primitive's transpose rule (the input it is linear in arrives as an
-`UndefinedPrimal`) and summing cotangents with `add`. Equations that read
+`UndefinedPrimal`) and summing cotangents with `add_cotangents`. Equations that read
 only residuals are replayed forwards first. No primitive has a hand-written
 VJP: every VJP in functrans comes out of this pass.
 """
@@ -11,8 +11,7 @@ from __future__ import annotations
 from ..core import bind
 from ..errors import UnsupportedError
 from ..ir import ClosedJaxpr, Literal, Var
-from ..ops import elementwise as ew
-from ..ops.rules import UndefinedPrimal, Zero, zeros
+from .markers import UndefinedPrimal, Zero, add_cotangents, zeros
 from .staging import build_jaxpr, pass_trace
 
 
@@ -44,7 +43,7 @@ def backward_pass(jaxpr, consts, args, cts_out):
     def accumulate(v, ct):
         if ct is None or type(ct) is Zero or type(v) is not Var or v not in linear_vars:
             return
-        ct_env[v] = ct if v not in ct_env else ew.add(ct_env[v], ct)
+        ct_env[v] = ct if v not in ct_env else add_cotangents(ct_env[v], ct)
 
     for v, ct in zip(jaxpr.outvars, cts_out):
         accumulate(v, ct)

@@ -9,8 +9,8 @@ on a batched input stay unbatched and are computed once.
 from __future__ import annotations
 
 from ..ir import ClosedJaxpr, ShapedArray
-from ..ops.rules import bdim_at_front, not_mapped
 from .interpret import interpret
+from .markers import bdim_at_front, not_mapped
 from .staging import build_jaxpr, pass_trace
 
 
