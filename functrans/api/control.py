@@ -12,11 +12,11 @@ import numpy as np
 from ..core import Tracer, eval_closed
 from ..errors import ShapeError
 from .. import numpy as fnp
-from ..ops.calls import open_jaxpr
-from ..ops.cond import bind_cond
-from ..ops.loop_utils import check_same_types
-from ..ops.scan import scan_p
-from ..ops.while_loop import while_p
+from ..ops.control_flow.bodies import check_same_types
+from ..ops.control_flow.calls import open_jaxpr
+from ..ops.control_flow.cond import bind_cond
+from ..ops.control_flow.scan import scan_p
+from ..ops.control_flow.while_loop import while_p
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_unflatten
 from ._leaves import as_leaf, as_output, leaf_aval

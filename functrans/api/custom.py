@@ -3,7 +3,7 @@ user chooses (or whose forward pass is recomputed rather than stored).
 
 Called with no traced argument they just call the function. Under a
 transform they trace it into a Jaxpr and bind a primitive of ops/custom.py
-or ops/calls.py carrying the user's rules, flattened here; the structure of
+or ops/control_flow/calls.py carrying the user's rules, flattened here; the structure of
 what the rules return is checked against what it must be.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core import Tracer
 from ..errors import CustomRuleError
-from ..ops.calls import open_jaxpr, remat
+from ..ops.control_flow.calls import open_jaxpr, remat
 from ..ops.custom import custom_jvp_call, custom_vjp_call
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_structure, tree_unflatten

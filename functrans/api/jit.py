@@ -16,7 +16,7 @@ import numpy as np
 
 from ..backend import compile_jaxpr
 from ..core import Tracer
-from ..ops.calls import closed_call, open_jaxpr
+from ..ops.control_flow.calls import closed_call, open_jaxpr
 from ..transforms.passes import inline_calls, simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_unflatten

@@ -1,2 +1,2 @@
 """The primitives, grouped by family. Importing this package declares them all."""
-from . import calls, cond, custom, elementwise, indexing, linalg, reduce, rules, scan, shape, while_loop  # noqa: F401
+from . import control_flow, custom, elementwise, indexing, linalg, reduce, rules, shape  # noqa: F401

@@ -15,7 +15,7 @@ from ..core import Primitive, eval_jaxpr
 from ..errors import UnsupportedError
 from ..ir import Literal
 from . import reduce, rules
-from .calls import open_jaxpr
+from .control_flow.calls import open_jaxpr
 from .rules import Zero, not_mapped
 
 

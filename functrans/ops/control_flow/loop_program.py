@@ -17,9 +17,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..core import eval_closed
-from ..ir import Literal
-from .loop_utils import pick, split
+from ...core import eval_closed
+from ...ir import Literal
+from .bodies import pick, split
 
 
 class Sweep(NamedTuple):

@@ -11,17 +11,17 @@ differentiable in turn, to any order (grad(grad), hessian under jit).
 """
 from __future__ import annotations
 
-from ..core import Primitive, eval_closed
-from ..ir import Eqn
-from . import rules
+from ...core import Primitive, eval_closed
+from ...ir import Eqn
+from .. import rules
 from .calls import open_jaxpr
-from .elementwise import select_n
+from ..elementwise import select_n
 from .loop_program import Sweep, render_loop
-from .reduce import reduce_max
-from .shape import broadcast_in_dim
-from .loop_utils import (batched_carry, carry_fixed_point, ignoring, keep_inputs, keep_outputs, pick, reads_any,
+from ..reduce import reduce_max
+from ..shape import broadcast_in_dim
+from .bodies import (batched_carry, carry_fixed_point, ignoring, keep_inputs, keep_outputs, pick, reads_any,
                          reorder, split, unpick)
-from .rules import Zero, not_mapped
+from ..rules import Zero, not_mapped
 from .while_vjp import bind_program, refused_on_linearization
 
 
@@ -48,7 +48,7 @@ def bind_while(cond_consts, body_consts, carry, cond_jaxpr, body_jaxpr):
 # JVP ------------------------------------------------------------------------------------
 
 def _while_jvp(primals, tangents, params):
-    from ..transforms.jvp import jvp_jaxpr
+    from ...transforms.jvp import jvp_jaxpr
     cn, bn = params["cond_nconsts"], params["body_nconsts"]
     body = params["body_jaxpr"]
     cond_consts, body_consts, carry = split(primals, cn, bn)
@@ -74,7 +74,7 @@ def _while_jvp(primals, tangents, params):
 # partial evaluation: the known loop, and a linear loop of the rest ---------------------
 
 def _while_partial_eval(eqn, unknowns):
-    from ..transforms.partial_eval import partial_eval_jaxpr
+    from ...transforms.partial_eval import partial_eval_jaxpr
     p = eqn.params
     cn, bn = p["cond_nconsts"], p["body_nconsts"]
     cc_uk, bc_uk, carry_uk = split(unknowns, cn, bn)
@@ -107,8 +107,8 @@ def _lin_impl(*args, carry_unknown, body_unknown, **params):
 
 
 def _lin_transpose(cts, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts, body_unknown, carry_unknown):
-    from ..transforms.partial_eval import partial_eval_jaxpr
-    from ..transforms.transpose import transpose_jaxpr
+    from ...transforms.partial_eval import partial_eval_jaxpr
+    from ...transforms.transpose import transpose_jaxpr
     known, unknown, _, num_res = partial_eval_jaxpr(body_jaxpr, list(body_unknown) + list(carry_unknown),
                                                     instantiate=list(carry_unknown))
     n_lin = sum(body_unknown) + sum(carry_unknown)
@@ -148,8 +148,8 @@ while_lin = Primitive("while_lin", shape=_lin_shape, impl=_lin_impl, multiple_re
 # batching ---------------------------------------------------------------------------------
 
 def _while_batch(args, dims, params):
-    from ..transforms.staging import build_jaxpr, pass_trace
-    from ..transforms.vmap import vmap_jaxpr
+    from ...transforms.staging import build_jaxpr, pass_trace
+    from ...transforms.vmap import vmap_jaxpr
     cn, bn = params["cond_nconsts"], params["body_nconsts"]
     size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
     cond_consts, body_consts, carry = split(args, cn, bn)
