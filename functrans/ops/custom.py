@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import Primitive, eval_jaxpr
+from ..core import Primitive, eval_closed, eval_jaxpr
 from ..errors import UnsupportedError
 from ..ir import Literal
+from ..transforms.passes import simplify
+from ..transforms.staging import trace_flat
+from ..transforms.vmap import vmap_jaxpr
+from ..tree_util import tree_flatten, tree_unflatten
 from . import reduce, rules
 from .control_flow.calls import open_jaxpr
 from .rules import Zero, not_mapped
@@ -95,35 +99,57 @@ def _axis_size(args, dims):
     return next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
 
 
+def _batched_rule(rule, size, *group_dims):
+    """A flattened user rule `rule(*groups)` (each group a list of arrays)
+    mapped over the batch, as `vmap` would: the arrays of group i have their
+    batch dimension at `group_dims[i]` (a list, or one axis for the whole
+    group); every output comes back batched at axis 0."""
+    def batched(*groups):
+        dims = [d for g, gd in zip(groups, group_dims)
+                for d in (gd if isinstance(gd, list) else [gd] * len(g))]
+        flat = [x for g in groups for x in g]
+        avals = [rules.aval_of(x) for x in flat]
+        example_avals = [a if d is not_mapped else a.update(shape=a.shape[:d] + a.shape[d + 1:])
+                         for a, d in zip(avals, dims)]
+        out_tree = []
+
+        def flat_rule(*xs):
+            it = iter(xs)
+            leaves, tree = tree_flatten(rule(*[[next(it) for _ in g] for g in groups]))
+            out_tree.append(tree)
+            return leaves
+        closed = trace_flat(flat_rule, example_avals, kind="vmap")
+        mapped, _ = vmap_jaxpr(closed, dims, size, outs_at_front=True)
+        return tree_unflatten(out_tree[0], eval_closed(simplify(mapped), flat))
+    return batched
+
+
 def _batched_call(args, dims, params):
-    from ..transforms.vmap import vmap_jaxpr
     batched, _ = vmap_jaxpr(params["call_jaxpr"], dims, _axis_size(args, dims), outs_at_front=True)
     opened, consts = open_jaxpr(batched)
     return consts, {**params, "call_jaxpr": opened, "num_consts": len(consts) + params["num_consts"]}
 
 
 def _custom_jvp_batch(args, dims, params):
-    from ..api.batching import vmap
     consts, new_params = _batched_call(args, dims, params)
     arg_dims = list(dims[params["num_consts"]:])
-    user_jvp = params["jvp"]
-    new_params["jvp"] = lambda primals, tangents: vmap(user_jvp, in_axes=(arg_dims, arg_dims))(primals, tangents)
+    new_params["jvp"] = _batched_rule(params["jvp"], _axis_size(args, dims), arg_dims, arg_dims)
     outs = custom_jvp_call(*consts, *args, **new_params)
     return outs, [0] * len(outs)
 
 
 def _custom_vjp_batch(args, dims, params):
-    from ..api.batching import vmap
     consts, new_params = _batched_call(args, dims, params)
     arg_dims = list(dims[params["num_consts"]:])
-    fwd, bwd = params["fwd"], params["bwd"]
+    size = _axis_size(args, dims)
+    vmapped_bwd = _batched_rule(params["bwd"], size, 0, 0)
 
     def batched_bwd(residuals, cts):
-        cts_in = vmap(bwd, in_axes=(0, 0))(residuals, cts)
+        cts_in = vmapped_bwd(residuals, cts)
         # An argument shared by the whole batch gets the sum over the batch.
         return [reduce.reduce_sum(ct, axes=(0,)) if d is not_mapped else rules.move_bdim(ct, 0, d)
                 for ct, d in zip(cts_in, arg_dims)]
-    new_params["fwd"] = lambda primals: vmap(fwd, in_axes=(arg_dims,))(primals)
+    new_params["fwd"] = _batched_rule(params["fwd"], size, arg_dims)
     new_params["bwd"] = batched_bwd
     outs = custom_vjp_call(*consts, *args, **new_params)
     return outs, [0] * len(outs)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from ...errors import DTypeError
 from ...ir import ClosedJaxpr, Jaxpr, Var
+from ...transforms.passes import dce
+from ...transforms.vmap import vmap_jaxpr
+from ..rules import not_mapped
 
 
 def reorder(closed: ClosedJaxpr, in_order, out_order=None) -> ClosedJaxpr:
@@ -47,7 +50,6 @@ def keep_inputs(closed: ClosedJaxpr, flags) -> ClosedJaxpr:
 
 def keep_outputs(closed: ClosedJaxpr, flags) -> ClosedJaxpr:
     """`closed` computing only the outputs whose flag is True."""
-    from ...transforms.passes import dce
     jaxpr = closed.jaxpr
     return ClosedJaxpr(dce(Jaxpr(jaxpr.constvars, jaxpr.invars, jaxpr.eqns, pick(jaxpr.outvars, flags))),
                        closed.consts)
@@ -64,8 +66,6 @@ def batched_carry(cond, body, cond_const_dims, body_const_dims, carry_dims, size
     the start or mixed with batched values by the body; all of them when the
     condition is batched (`masked`: finished examples keep their carry).
     Returns (flags, the batched condition, masked)."""
-    from ...transforms.vmap import vmap_jaxpr
-    from ..rules import not_mapped
     at = lambda flags: [0 if f else not_mapped for f in flags]
     n = len(carry_dims)
     flags = carry_fixed_point(

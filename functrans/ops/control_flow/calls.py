@@ -14,6 +14,11 @@ from ...core import Primitive, eval_jaxpr
 from ...ir import ClosedJaxpr, Eqn, Jaxpr, Var
 from .. import rules
 from ..rules import Zero, UndefinedPrimal, not_mapped
+from ...transforms.jvp import jvp_jaxpr
+from ...transforms.partial_eval import partial_eval_jaxpr
+from ...transforms.passes import dce
+from ...transforms.transpose import transpose_jaxpr
+from ...transforms.vmap import vmap_jaxpr
 
 
 def open_jaxpr(closed: ClosedJaxpr):
@@ -28,7 +33,6 @@ def _shape(*avals, call_jaxpr, **params):
 
 def _call_jvp(prim):
     def rule(primals, tangents, params):
-        from ...transforms.jvp import jvp_jaxpr
         nonzeros = [type(t) is not Zero for t in tangents]
         jvp_closed, out_nonzeros = jvp_jaxpr(params["call_jaxpr"], nonzeros)
         opened, consts = open_jaxpr(jvp_closed)
@@ -43,7 +47,6 @@ def _call_jvp(prim):
 
 def _call_transpose(prim):
     def rule(cts, *args, call_jaxpr, **params):
-        from ...transforms.transpose import transpose_jaxpr
         linear = [type(a) is UndefinedPrimal for a in args]
         transposed, consts = open_jaxpr(transpose_jaxpr(call_jaxpr, linear))
         residuals = [a for a in args if type(a) is not UndefinedPrimal]
@@ -55,7 +58,6 @@ def _call_transpose(prim):
 
 def _call_batch(prim):
     def rule(args, dims, params):
-        from ...transforms.vmap import vmap_jaxpr
         size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
         batched, out_dims = vmap_jaxpr(params["call_jaxpr"], dims, size)
         opened, consts = open_jaxpr(batched)
@@ -74,7 +76,6 @@ def _call_partial_eval(prim):
     """Split a call into a known call (which also returns the residuals) and
     an unknown one reading them."""
     def rule(eqn, unknowns):
-        from ...transforms.partial_eval import partial_eval_jaxpr
         known, unknown, out_unknowns, num_res = partial_eval_jaxpr(eqn.params["call_jaxpr"], unknowns)
         residuals = [Var(v.aval) for v in known.jaxpr.outvars[len(known.jaxpr.outvars) - num_res:]]
         known_outs = [v for v, u in zip(eqn.outputs, out_unknowns) if not u]
@@ -90,8 +91,6 @@ def _call_partial_eval(prim):
 def _remat_partial_eval(eqn, unknowns):
     """Save the inputs, not the intermediates: the unknown half recomputes
     the primal values it needs from them."""
-    from ...transforms.partial_eval import partial_eval_jaxpr
-    from ...transforms.passes import dce
     call_jaxpr = eqn.params["call_jaxpr"]
     known, _, out_unknowns, num_res = partial_eval_jaxpr(call_jaxpr, unknowns)
     jaxpr = known.jaxpr

@@ -19,6 +19,11 @@ from .calls import open_jaxpr
 from ..elementwise import convert_element_type, select_n
 from ..shape import broadcast_in_dim
 from ..rules import UndefinedPrimal, Zero, not_mapped
+from ...transforms.jvp import jvp_jaxpr
+from ...transforms.partial_eval import partial_eval_jaxpr
+from ...transforms.staging import build_jaxpr, pass_trace
+from ...transforms.transpose import transpose_jaxpr
+from ...transforms.vmap import vmap_jaxpr
 
 
 def join_consts(closed_branches):
@@ -55,7 +60,6 @@ def bind_cond(index, consts, operands, closed_branches):
 
 
 def _cond_jvp(primals, tangents, params):
-    from ...transforms.jvp import jvp_jaxpr
     index, operands = primals[0], primals[1:]
     nonzeros = [type(t) is not Zero for t in tangents[1:]]
     branches = params["branches"]
@@ -78,8 +82,6 @@ def _staged_zeros(trace, aval):
 
 
 def _cond_partial_eval(eqn, unknowns):
-    from ...transforms.partial_eval import partial_eval_jaxpr
-    from ...transforms.staging import build_jaxpr, pass_trace
     if unknowns[0]:            # an unknown index: nothing can run early
         return [], [eqn]
     branches = eqn.params["branches"]
@@ -120,7 +122,6 @@ def _cond_partial_eval(eqn, unknowns):
 
 
 def _cond_transpose(cts, index, *operands, branches):
-    from ...transforms.transpose import transpose_jaxpr
     assert type(index) is not UndefinedPrimal
     linear = [type(x) is UndefinedPrimal for x in operands]
     transposed = [transpose_jaxpr(b, linear) for b in branches]
@@ -131,7 +132,6 @@ def _cond_transpose(cts, index, *operands, branches):
 
 
 def _cond_batch(args, dims, params):
-    from ...transforms.vmap import vmap_jaxpr
     size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
     (index, *operands), (index_dim, *op_dims) = args, dims
     batched = [vmap_jaxpr(b, op_dims, size, outs_at_front=True)[0] for b in params["branches"]]

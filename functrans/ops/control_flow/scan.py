@@ -20,6 +20,11 @@ from .calls import open_jaxpr
 from ..elementwise import add
 from .bodies import interleave_order, reorder, split
 from ..rules import UndefinedPrimal, Zero, not_mapped
+from ...transforms.jvp import jvp_jaxpr
+from ...transforms.partial_eval import partial_eval_jaxpr
+from ...transforms.staging import build_jaxpr, pass_trace
+from ...transforms.transpose import transpose_jaxpr
+from ...transforms.vmap import vmap_jaxpr
 
 
 def _stacked(aval, length):
@@ -60,7 +65,6 @@ def _bind_scan(consts, carry, xs, jaxpr, **params):
 # JVP -----------------------------------------------------------------------------
 
 def _scan_jvp(primals, tangents, params):
-    from ...transforms.jvp import jvp_jaxpr
     nc, nk = params["num_consts"], params["num_carry"]
     nonzeros = [type(t) is not Zero for t in tangents]
     const_nz, carry_nz, xs_nz = split(nonzeros, nc, nk)
@@ -99,7 +103,6 @@ def _scan_jvp(primals, tangents, params):
 # partial evaluation -----------------------------------------------------------------
 
 def _scan_partial_eval(eqn, unknowns):
-    from ...transforms.partial_eval import partial_eval_jaxpr
     p = eqn.params
     nc, nk, length = p["num_consts"], p["num_carry"], p["length"]
     const_uk, carry_uk, xs_uk = split(unknowns, nc, nk)
@@ -139,8 +142,6 @@ def _scan_partial_eval(eqn, unknowns):
 # transpose ------------------------------------------------------------------------------
 
 def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
-    from ...transforms.staging import build_jaxpr, pass_trace
-    from ...transforms.transpose import transpose_jaxpr
     consts, carry, xs = split(args, num_consts, num_carry)
     const_lin = [type(c) is UndefinedPrimal for c in consts]
     xs_lin = [type(x) is UndefinedPrimal for x in xs]
@@ -176,7 +177,6 @@ def _scan_transpose(cts, *args, jaxpr, length, reverse, num_consts, num_carry):
 # batching ------------------------------------------------------------------------------
 
 def _scan_batch(args, dims, params):
-    from ...transforms.vmap import vmap_jaxpr
     nc, nk = params["num_consts"], params["num_carry"]
     size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
     consts, carry, xs = split(args, nc, nk)

@@ -23,6 +23,11 @@ from .bodies import (batched_carry, carry_fixed_point, ignoring, keep_inputs, ke
                          reorder, split, unpick)
 from ..rules import Zero, not_mapped
 from .while_vjp import bind_program, refused_on_linearization
+from ...transforms.jvp import jvp_jaxpr
+from ...transforms.partial_eval import partial_eval_jaxpr
+from ...transforms.staging import build_jaxpr, pass_trace
+from ...transforms.transpose import transpose_jaxpr
+from ...transforms.vmap import vmap_jaxpr
 
 
 def _while_shape(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -48,7 +53,6 @@ def bind_while(cond_consts, body_consts, carry, cond_jaxpr, body_jaxpr):
 # JVP ------------------------------------------------------------------------------------
 
 def _while_jvp(primals, tangents, params):
-    from ...transforms.jvp import jvp_jaxpr
     cn, bn = params["cond_nconsts"], params["body_nconsts"]
     body = params["body_jaxpr"]
     cond_consts, body_consts, carry = split(primals, cn, bn)
@@ -74,7 +78,6 @@ def _while_jvp(primals, tangents, params):
 # partial evaluation: the known loop, and a linear loop of the rest ---------------------
 
 def _while_partial_eval(eqn, unknowns):
-    from ...transforms.partial_eval import partial_eval_jaxpr
     p = eqn.params
     cn, bn = p["cond_nconsts"], p["body_nconsts"]
     cc_uk, bc_uk, carry_uk = split(unknowns, cn, bn)
@@ -107,8 +110,6 @@ def _lin_impl(*args, carry_unknown, body_unknown, **params):
 
 
 def _lin_transpose(cts, *args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts, body_unknown, carry_unknown):
-    from ...transforms.partial_eval import partial_eval_jaxpr
-    from ...transforms.transpose import transpose_jaxpr
     known, unknown, _, num_res = partial_eval_jaxpr(body_jaxpr, list(body_unknown) + list(carry_unknown),
                                                     instantiate=list(carry_unknown))
     n_lin = sum(body_unknown) + sum(carry_unknown)
@@ -148,8 +149,6 @@ while_lin = Primitive("while_lin", shape=_lin_shape, impl=_lin_impl, multiple_re
 # batching ---------------------------------------------------------------------------------
 
 def _while_batch(args, dims, params):
-    from ...transforms.staging import build_jaxpr, pass_trace
-    from ...transforms.vmap import vmap_jaxpr
     cn, bn = params["cond_nconsts"], params["body_nconsts"]
     size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
     cond_consts, body_consts, carry = split(args, cn, bn)

@@ -29,6 +29,12 @@ from .loop_program import Sweep, render, run
 from .bodies import (batched_carry, carry_fixed_point, ignoring, interleave_order, keep_inputs, keep_outputs,
                          pick, reads_any, reorder, split, unpick)
 from ..rules import Zero, not_mapped
+from ...transforms.jvp import jvp_jaxpr
+from ...transforms.partial_eval import partial_eval_jaxpr
+from ...transforms.passes import simplify
+from ...transforms.staging import build_jaxpr, pass_trace
+from ...transforms.transpose import transpose_jaxpr
+from ...transforms.vmap import vmap_jaxpr
 
 
 def refused_on_linearization(what):
@@ -116,8 +122,6 @@ def _nonzero(tangents):
 def _grouped_jvp(body, in_sizes, in_nz, out_sizes, instantiate):
     """`jvp_jaxpr` of a phase body whose inputs and outputs come in groups:
     each group's primals, then its nonzero tangents. Returns (jaxpr, out_nz)."""
-    from ...transforms.jvp import jvp_jaxpr
-    from ...transforms.passes import simplify
     jvp_body, out_nz = jvp_jaxpr(body, in_nz, instantiate_outs=instantiate)
 
     def order(sizes, flags):
@@ -136,7 +140,6 @@ def _grouped_jvp(body, in_sizes, in_nz, out_sizes, instantiate):
 def _phase_jvp(body, consts, d_consts, reads_nz, d_carry, n_acc, n_writes):
     """The JVP of one phase, its carry tangents a fixed point. Returns (body,
     nonzero flags of the carry tangents, of the terms' and of the writes')."""
-    from ...transforms.jvp import jvp_jaxpr
     n_carry = len(d_carry)
     fixed = _nonzero(d_consts) + list(reads_nz)
     carry_nz = carry_fixed_point(
@@ -212,7 +215,6 @@ class _Part(NamedTuple):
 
 
 def _phase_split(body, consts_uk, reads_uk, carry_uk, n_acc, n_writes) -> _Part:
-    from ...transforms.partial_eval import partial_eval_jaxpr
     fixed, n_carry = list(consts_uk) + list(reads_uk), len(carry_uk)
     inst = lambda uk: [False] * n_acc + uk + [False] * n_writes
     carry_uk = carry_fixed_point(
@@ -339,8 +341,6 @@ def _transposed(lin, ct_stack, count):
     residuals, the cts of the stacks L wrote (zero if no later phase read
     them) and the cts so far of the stacks it reads; carry the carry's ct.
     Returns (sweep, next stack number); it writes the new cts of L's reads."""
-    from ...transforms.staging import build_jaxpr, pass_trace
-    from ...transforms.transpose import transpose_jaxpr
     jaxpr, n_res = lin.body.jaxpr, len(lin.residuals)
     # (residuals, ct terms, ct carry, ct writes) -> (ct consts, ct reads, ct carry)
     body_t = transpose_jaxpr(lin.body, [False] * n_res + [True] * (len(jaxpr.invars) - n_res))
@@ -420,7 +420,6 @@ def _program_batch(args, dims, p):
     stacks stay unbatched unless it mixes batched values into them, so the
     condition stays unbatched when it can: a batched one masks, in every
     phase, the steps an example did not take."""
-    from ...transforms.vmap import vmap_jaxpr
     size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
     cond, record, cond_consts, record_consts, init, sweeps, sweep_args = _program(args, p)
     _, _, cc_dims, rc_dims, init_dims, _, sweep_dims = _program(dims, p)
