@@ -4,8 +4,10 @@
 other operands' dtype); `functrans.numpy` is the broadcasting, promoting
 layer. Bad operands raise here, eagerly as under a trace.
 """
+from .api.control import cond, fori_loop, scan, switch, while_loop  # noqa: F401
+from .ir import aval_of as _aval_of
+from .numpy._base import cast as _cast, operand as _operand
 from .ops import elementwise as _ew
-from .ops.rules import aval_of as _aval_of
 
 
 def _checked(prim):
@@ -13,10 +15,9 @@ def _checked(prim):
     array operands' dtype, and the shape rule vets the operands even when
     nothing is traced (bind alone would just run NumPy)."""
     def fn(*args, **params):
-        from .numpy._base import cast, operand
         arrays = [a for a in args if not isinstance(a, (bool, int, float))]
         dtype = _aval_of(arrays[0]).dtype if arrays else None
-        args = [cast(operand(a), dtype, True) if isinstance(a, (bool, int, float)) and dtype is not None
+        args = [_cast(_operand(a), dtype, True) if isinstance(a, (bool, int, float)) and dtype is not None
                 else a for a in args]
         prim.abstract_eval([_aval_of(a) for a in args], params)
         return prim(*args, **params)
@@ -65,4 +66,3 @@ def slice(operand, start_indices, limit_indices, strides=None):
 
 def dynamic_slice(operand, start_indices, slice_sizes):
     return _dynamic_slice(operand, *start_indices, slice_sizes=tuple(slice_sizes))
-from .api.control import cond, fori_loop, scan, switch, while_loop  # noqa: E402,F401

@@ -14,6 +14,7 @@ import numpy as np
 from ..core import Tracer, eval_closed
 from ..errors import GradError
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
+from ..numpy import astype
 from ..transforms.jvp import jvp_eval, jvp_jaxpr
 from ..transforms.markers import UndefinedPrimal, Zero, instantiate, is_differentiable
 from ..transforms.partial_eval import partial_eval_jaxpr
@@ -277,7 +278,6 @@ def vjp(fun, *primals, has_aux=False):
 
 
 def _cast_like(c, o):
-    from ..numpy import astype
     dtype = leaf_aval(o).dtype
     return c if leaf_aval(c).dtype == dtype else astype(c, dtype)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..core import Tracer, eval_closed
 from ..errors import ShapeError
+from ..ir import ClosedJaxpr, Jaxpr
 from .. import numpy as fnp
 from ..ops.control_flow.bodies import check_same_types
 from ..ops.control_flow.calls import open_jaxpr
@@ -135,7 +136,6 @@ def switch(index, branches, *operands):
     traced = [_trace_body(lambda ops, b=b: b(*ops), avals, [in_tree], "cond") for b in branches]
     jaxprs = [t[0] for t in traced]
     _branch_types_must_agree("switch" if len(branches) > 2 else "cond", jaxprs, [t[2] for t in traced])
-    from ..ir import ClosedJaxpr, Jaxpr
     closed = [ClosedJaxpr(Jaxpr(j.jaxpr.invars[:len(c)], j.jaxpr.invars[len(c):], j.jaxpr.eqns, j.jaxpr.outvars), c)
               for j, (_, c, _) in zip(jaxprs, traced)]
     index = fnp.clip(fnp.astype(index, np.int32), 0, len(branches) - 1)

@@ -14,6 +14,7 @@ from ..core import Tracer
 from ..errors import UnsupportedError
 from ..ops import indexing as ix, shape as sh
 from ._base import aval, broadcast_to, cast, operand
+from ._math import add, divide, less, maximum, minimum, multiply, where
 
 
 def _as_tuple(idx):
@@ -93,7 +94,6 @@ def _traced_index(shape, idx):
     i = idx[axis]
     if i.aval.dtype.kind not in "iu":
         raise IndexError(f"arrays used as indices must be of integer (or boolean) type, got {i.aval.dtype.name}")
-    from ._math import add, less, where
     n = shape[axis]
     return axis, where(less(i, 0), add(i, n), i)   # negative indices count from the end
 
@@ -148,19 +148,15 @@ class _IndexUpdateRef:
         return _update(ix.scatter_add, self.array, self.idx, values)
 
     def multiply(self, values):
-        from ._math import multiply
         return self.set(multiply(self.get(), values))
 
     def divide(self, values):
-        from ._math import divide
         return self.set(divide(self.get(), values))
 
     def min(self, values):
-        from ._math import minimum
         return self.set(minimum(self.get(), values))
 
     def max(self, values):
-        from ._math import maximum
         return self.set(maximum(self.get(), values))
 
 

@@ -6,9 +6,10 @@ import numpy as np
 
 from ..errors import ShapeError, UnsupportedError
 from ..ops.linalg import dot_general
-from ._base import aval, broadcast_shapes, broadcast_to, promote
-from ._math import multiply
-from ._reductions import sum as _sum
+from ._base import aval, broadcast_shapes, broadcast_to, promote, to_float
+from ._complex import imag, iscomplexobj, real
+from ._math import abs as _abs, multiply, power, sqrt, square
+from ._reductions import max as _max, min as _min, sum as _sum
 from ._shape import ravel, reshape, transpose
 
 
@@ -152,10 +153,6 @@ def einsum(subscripts, *operands):
 def norm(x, ord=None, axis=None, keepdims=False):
     """Vector or Frobenius norm; `ord` in {None, 2, 1, inf, -inf, 'fro'} for
     vectors (matrix operator norms other than Frobenius are not supported)."""
-    from ._math import abs, sqrt, square
-    from ._reductions import max, min
-    from ._base import to_float
-    from ._complex import imag, iscomplexobj, real
     x = to_float(x)
     if ord is None or ord == "fro" or (ord == 2 and (axis is None and aval(x).ndim == 1 or isinstance(axis, int))):
         # |x|^2 of a complex x as re^2 + im^2: smooth, and real.
@@ -165,10 +162,9 @@ def norm(x, ord=None, axis=None, keepdims=False):
         raise UnsupportedError(f"matrix norm with ord={ord!r} is not supported; use ord=None "
                                   "(Frobenius) or compute it from the singular values")
     if ord == 1:
-        return _sum(abs(x), axis=axis, keepdims=keepdims)
+        return _sum(_abs(x), axis=axis, keepdims=keepdims)
     if ord == np.inf:
-        return max(abs(x), axis=axis, keepdims=keepdims)
+        return _max(_abs(x), axis=axis, keepdims=keepdims)
     if ord == -np.inf:
-        return min(abs(x), axis=axis, keepdims=keepdims)
-    from ._math import power
-    return power(_sum(power(abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
+        return _min(_abs(x), axis=axis, keepdims=keepdims)
+    return power(_sum(power(_abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)

@@ -9,7 +9,8 @@ from .. import dtypes
 from ..core import Tracer
 from ..ir import Literal
 from ..ops import elementwise as ew
-from ._base import aval, binary, broadcast_args, cast, operand, promote, to_float, unary, unary_float
+from ._base import (aval, binary, broadcast_args, broadcast_shapes, broadcast_to, cast, operand, promote, to_float,
+                    unary, unary_float)
 
 
 bitwise_and = binary(ew.and_, "bitwise_and")
@@ -198,7 +199,6 @@ def where(condition, x=None, y=None):
     x, y = promote(x, y)
     condition = _as_bool(condition)
     shapes = [aval(a).shape for a in (condition, x, y)]
-    from ._base import broadcast_shapes, broadcast_to
     out_shape = broadcast_shapes(*shapes, op="where")
     condition = condition if shapes[0] in ((), out_shape) else broadcast_to(condition, out_shape)
     x, y = (broadcast_to(v, out_shape) if s != out_shape else v for v, s in ((x, shapes[1]), (y, shapes[2])))

@@ -8,6 +8,7 @@ from .. import dtypes
 from ..ops import reduce as rd, shape as sh
 from ._base import aval, cast, normalize_axes, normalize_axis, operand, result, to_float
 from ._math import divide, multiply, subtract, square, sqrt
+from ._shape import ravel, reshape, transpose
 
 
 def _keepdims(out, in_shape, axes, keepdims):
@@ -65,7 +66,6 @@ def _arg_extremum(prim, name):
         a = operand(a)
         in_shape = aval(a).shape
         if axis is None:
-            from ._shape import ravel
             a, axis = ravel(a), 0
         a_aval = aval(a)
         axis = normalize_axis(axis, a_aval.ndim, name)
@@ -94,7 +94,6 @@ def prod(a, axis=None, keepdims=False):
     n = int(np.prod([a_aval.shape[i] for i in axes], dtype=np.int64))
     if n == 0:
         return _keepdims(np.ones(kept_shape, aval(a).dtype), a_aval.shape, axes, keepdims)
-    from ._shape import reshape, transpose
     x = reshape(transpose(a, kept + list(axes)), kept_shape + [n])
     while n > 1:
         if n % 2:
@@ -132,7 +131,6 @@ def cumsum(a, axis=None, dtype=None):
     """Cumulative sum along `axis` (of the flattened array by default)."""
     a = operand(a)
     if axis is None:
-        from ._shape import ravel
         a, axis = ravel(a), 0
     a_aval = aval(a)
     a = cast(a, np.dtype(dtype) if dtype else _accumulating_dtype(a_aval.dtype), a_aval.weak_type)

@@ -8,6 +8,7 @@ from ..core import Tracer
 from ..errors import ShapeError, UnsupportedError
 from ..ops import shape as sh
 from ._base import aval, broadcast_to, normalize_axis, operand, promote, result
+from ._math import astype
 
 
 # creation: concrete NumPy arrays, unless a traced value is involved ------------
@@ -15,7 +16,6 @@ from ._base import aval, broadcast_to, normalize_axis, operand, promote, result
 def array(object, dtype=None, copy=True):
     """An array from `object`; traced values (also inside lists) stay traced."""
     if type(object) is Tracer:
-        from ._math import astype
         return astype(object, dtype) if dtype is not None else object
     if isinstance(object, (list, tuple)) and _contains_tracer(object):
         return stack([array(o, dtype) for o in object])
@@ -48,7 +48,6 @@ def ones(shape, dtype=None):
 def full(shape, fill_value, dtype=None):
     """`shape` filled with `fill_value`, which may be traced."""
     if type(fill_value) is Tracer:
-        from ._math import astype
         value = fill_value if dtype is None else astype(fill_value, dtype)
         return broadcast_to(value, tuple(np.atleast_1d(shape)) if np.ndim(shape) else (shape,))
     return np.full(shape, fill_value, dtype)
