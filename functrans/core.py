@@ -20,9 +20,9 @@ from contextlib import contextmanager
 import numpy as np
 
 from . import dtypes
-from .errors import (UnexpectedTracerError, TracerConversionError,
+from .errors import (DTypeError, ShapeError, TracerConversionError, UnexpectedTracerError,
                      concretization_error)
-from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var, weak_scalar_aval
+from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var, aval_of, weak_scalar_aval
 
 
 class Primitive:
@@ -161,7 +161,7 @@ class Trace:
                     raise _escaped(value)
                 var = Var(value.aval)
             else:
-                var = Var(ShapedArray(value.shape, value.dtype))
+                var = Var(aval_of(value))
             self.providers[var] = value
             self.constvars.append(var)
             self.consts.append(value)
@@ -181,7 +181,7 @@ class Trace:
             return Literal(dtype.type(value), weak_scalar_aval(dtype))
         if np.ndim(value) == 0:
             value = np.asarray(value)
-            return Literal(value[()], ShapedArray((), value.dtype))
+            return Literal(value[()], aval_of(value))
         return self.lift(value)
 
     # -- recording
@@ -276,10 +276,30 @@ def bind(prim: Primitive, args, params):
         if type(a) is Tracer and (trace is None or a.trace.level > trace.level):
             trace = a.trace
     if trace is None:
-        return prim.impl(*[a.value if type(a) is Literal else a for a in args], **params)
+        values = [a.value if type(a) is Literal else a for a in args]
+        try:
+            return prim.impl(*values, **params)
+        except (ValueError, TypeError, IndexError):
+            error = _shape_rule_error(prim, values, params)
+            if error is None:
+                raise
+            raise error from None
     if not trace.alive:
         raise _escaped(next(a for a in args if type(a) is Tracer and a.trace is trace))
     return trace.record(prim, args, params)
+
+
+def _shape_rule_error(prim, values, params):
+    """When NumPy rejects a primitive's operands, the shape rule's error, if
+    it rejects them too: it names the primitive and the shapes, as under a
+    trace. None if the shape rule accepts them (NumPy's error stands)."""
+    try:
+        prim.abstract_eval([aval_of(v) for v in values], params)
+    except (ShapeError, DTypeError) as error:
+        return error
+    except Exception:     # operands the shape rule cannot even read: NumPy's error stands
+        return None
+    return None
 
 
 def eval_jaxpr(jaxpr: Jaxpr, consts, args) -> list:

@@ -62,3 +62,25 @@ def to_inexact(dtype):
     """The float dtype a function like `sin` computes in for `dtype`."""
     dtype = np.dtype(dtype)
     return dtype if is_float(dtype) else DEFAULT_FLOAT
+
+
+_COMPILABLE_KINDS = frozenset("biufc")
+
+
+def jit_unsupported(dtype) -> str | None:
+    """Why jit cannot compile values of `dtype`, with the fix, or None if it can.
+
+    >>> jit_unsupported(np.float16)
+    'jit cannot compile float16 values (numba has no half precision); cast with x.astype(np.float32), or run without jit'
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind not in _COMPILABLE_KINDS:
+        return (f"jit cannot compile {dtype.name} values, only booleans and numbers; "
+                "pass numeric arrays, or make the value static")
+    if dtype.kind == "f" and dtype.itemsize == 2:
+        what, cast = "half precision", "np.float32"
+    elif (dtype.kind == "f" and dtype.itemsize > 8) or (dtype.kind == "c" and dtype.itemsize > 16):
+        what, cast = "extended precision", "np.float64" if dtype.kind == "f" else "np.complex128"
+    else:
+        return None
+    return f"jit cannot compile {dtype.name} values (numba has no {what}); cast with x.astype({cast}), or run without jit"

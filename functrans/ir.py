@@ -76,7 +76,9 @@ def aval_of(value) -> ShapedArray:
     if aval is not None:
         return aval
     if isinstance(value, (np.ndarray, np.generic)):
-        return ShapedArray(value.shape, value.dtype)
+        dtype = value.dtype
+        # A big-endian array computes like a native one: its aval is native.
+        return ShapedArray(value.shape, dtype if dtype.isnative else dtype.newbyteorder("="))
     if dtypes.is_python_scalar(value):
         return ShapedArray((), dtypes.python_scalar_dtype(value), weak_type=True)
     return ShapedArray(np.shape(value), np.result_type(value))

@@ -136,10 +136,11 @@ def tree_prefix_broadcast(prefix, tree, what="in_axes"):
         t_node = _node_type(t)
         if t_node is None or type(t) is not type(p):
             raise ValueError(f"{what} {prefix!r} is not a prefix of the argument structure "
-                             f"{tree_structure(tree)}")
+                             f"{tree_structure(tree)}; give an int or None per leaf, or one for a whole subtree")
         t_children, t_aux = t_node.to_iterable(t)
         if p_aux != t_aux or len(p_children) != len(t_children):
-            raise ValueError(f"{what} {prefix!r} does not match the argument structure {tree_structure(tree)}")
+            raise ValueError(f"{what} {prefix!r} does not match the argument structure {tree_structure(tree)}; "
+                             "give an int or None per leaf, or one for a whole subtree")
         for pc, tc in zip(p_children, t_children):
             walk(pc, tc)
 

@@ -12,7 +12,7 @@ import functools
 import numpy as np
 
 from ..core import Tracer, eval_closed
-from ..errors import GradError
+from ..errors import GradError, canonicalize_argnums, check_callable
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
 from ..numpy import astype
 from ..transforms.jvp import jvp_eval, jvp_jaxpr
@@ -22,7 +22,7 @@ from ..transforms.passes import bind_literals, dce, simplify
 from ..transforms.staging import pass_trace, trace_flat
 from ..transforms.transpose import backward_pass, transpose_jaxpr
 from ..tree_util import tree_flatten, tree_unflatten
-from ._leaves import Store, as_leaf, as_output, leaf_aval, normalize_argnums
+from ._leaves import Store, as_leaf, as_leaves, as_output, leaf_aval, note_container_arguments
 
 
 # ------------------------------------------------------------- flat cores
@@ -130,14 +130,10 @@ def _split_aux(out, has_aux):
 class _Differentiated:
     """`fun` traced and linearized with respect to `args[argnums]`."""
 
-    def __init__(self, fun, args, kwargs, argnums, has_aux, check_out=None):
-        for i in argnums:
-            if not -len(args) <= i < len(args):
-                raise ValueError(f"argnums {argnums} is out of range for a function called with "
-                                 f"{len(args)} positional arguments")
-        argnums = tuple(i % len(args) for i in argnums)
+    def __init__(self, fun, args, kwargs, argnums, has_aux, check_out=None, fn="grad"):
+        argnums = canonicalize_argnums(argnums, len(args), fn)
         leaves, self.in_tree = tree_flatten(tuple(args[i] for i in argnums))
-        self.leaves = [as_leaf(x) for x in leaves]
+        self.leaves = as_leaves(leaves, args, kwargs, fn)
         self.nonzeros = [is_differentiable(leaf_aval(x)) for x in self.leaves]
         self.out_tree = self.aux_tree = None
         self._num_aux = 0
@@ -146,7 +142,12 @@ class _Differentiated:
             new_args = list(args)
             for i, a in zip(argnums, tree_unflatten(self.in_tree, diff_leaves)):
                 new_args[i] = a
-            out, aux = _split_aux(fun(*new_args, **kwargs), has_aux)
+            try:
+                out = fun(*new_args, **kwargs)
+            except TypeError as error:
+                note_container_arguments(error, new_args, fn)
+                raise
+            out, aux = _split_aux(out, has_aux)
             out_leaves, self.out_tree = tree_flatten(out)
             if check_out is not None:
                 check_out([leaf_aval(as_leaf(o)) for o in out_leaves])
@@ -170,6 +171,9 @@ class _Differentiated:
 
 def _scalar_output_check(holomorphic):
     def check(avals):
+        if not avals:
+            raise GradError("grad requires a scalar output, but the function returned no array (None, or an "
+                            "empty container: is a `return` missing?)")
         if len(avals) != 1 or avals[0].shape != ():
             shape = avals[0].shape if len(avals) == 1 else f"a pytree of {len(avals)} arrays"
             raise GradError(
@@ -193,7 +197,8 @@ def _check_output_dtype(aval, holomorphic, what="grad"):
                             "holomorphic=True. For non-holomorphic functions of complex outputs, "
                             "use vjp directly, or differentiate a real output such as abs(f(x)) ** 2.")
         raise GradError(f"{what} requires a floating-point output, but the function returned "
-                        f"{aval.dtype.name}")
+                        f"{aval.dtype.name}; return a float value (x.astype(float) for an integer "
+                        "one; a boolean or integer result has no gradient)")
 
 
 def _check_float_inputs(leaves, argnums, holomorphic=False, what="grad"):
@@ -221,13 +226,19 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
     >>> value_and_grad(lambda x: x ** 2)(3.0)
     (array(9.), array(6.))
     """
+    check_callable(fun, "grad")
     several = not isinstance(argnums, int)
-    argnums_t = normalize_argnums(argnums)
+    argnums_t = canonicalize_argnums(argnums, None, "grad")
 
     @functools.wraps(fun)
     def value_and_grad_fn(*args, **kwargs):
-        leaves = tree_flatten(tuple(args[i] for i in argnums_t if -len(args) <= i < len(args)))[0]
-        _check_float_inputs([as_leaf(x) for x in leaves], argnums, holomorphic)
+        positions = canonicalize_argnums(argnums_t, len(args), "grad")
+        for i in positions:
+            if args[i] is None:
+                raise TypeError(f"grad: argument {i} is None, so there is nothing to differentiate with "
+                                "respect to; pass a float or an array of floats, or choose other argnums")
+        leaves = tree_flatten(tuple(args[i] for i in positions))[0]
+        _check_float_inputs(as_leaves(leaves, args, kwargs, "grad"), argnums, holomorphic)
         d = _Differentiated(fun, args, kwargs, argnums_t, has_aux, _scalar_output_check(holomorphic))
         (out,) = d.out_leaves
         grads = d.pullback([_seed_one(out)])
@@ -261,17 +272,19 @@ def vjp(fun, *primals, has_aux=False):
     """`(fun(*primals), vjp_fn)`, where `vjp_fn(ct)` (callable any number of
     times) returns a tuple of cotangents, one per primal. With `has_aux`,
     `(out, vjp_fn, aux)`."""
-    d = _Differentiated(fun, primals, {}, tuple(range(len(primals))), has_aux)
+    check_callable(fun, "vjp")
+    d = _Differentiated(fun, primals, {}, tuple(range(len(primals))), has_aux, fn="vjp")
 
     def vjp_fn(ct):
         ct_leaves, ct_tree = tree_flatten(ct)
         if ct_tree != d.out_tree:
-            raise ValueError(f"vjp_fn expected a cotangent with the structure of the output, "
-                             f"{d.out_tree}, but got {ct_tree}")
+            raise ValueError(f"vjp_fn expected a cotangent with the structure of the output "
+                             f"({d.out_tree}), but got {ct_tree}; pass one array per output, structured "
+                             "like the output")
         for c, o in zip(ct_leaves, d.out_leaves):
             if np.shape(c) != leaf_aval(o).shape:
                 raise ValueError(f"vjp_fn: cotangent of shape {np.shape(c)} for an output of shape "
-                                 f"{leaf_aval(o).shape}")
+                                 f"{leaf_aval(o).shape}; a cotangent has its output's shape")
         cts = [_cast_like(as_leaf(c), o) for c, o in zip(ct_leaves, d.out_leaves)]
         return d.pullback(cts)
     return (d.out, vjp_fn, d.aux) if has_aux else (d.out, vjp_fn)
@@ -287,18 +300,21 @@ def _cast_like(c, o):
 def jvp(fun, primals, tangents, has_aux=False):
     """`(fun(*primals), J @ tangents)`: the Jacobian-vector product.
     `primals` and `tangents` are tuples of matching pytrees."""
+    check_callable(fun, "jvp")
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("jvp takes primals and tangents as tuples: jvp(f, (x,), (t,))")
     p_leaves, p_tree = tree_flatten(tuple(primals))
     t_leaves, t_tree = tree_flatten(tuple(tangents))
     if p_tree != t_tree:
-        raise ValueError(f"jvp: primals and tangents must have one structure, got {p_tree} and {t_tree}")
-    p_leaves = [as_leaf(p) for p in p_leaves]
+        raise ValueError(f"jvp: primals and tangents must have one structure, got {p_tree} and {t_tree}; "
+                         "give one tangent per primal: jvp(f, (x, y), (tx, ty))")
+    p_leaves = as_leaves(p_leaves, tuple(primals), {}, "jvp")
     tangents_in = []
     for p, t in zip(p_leaves, t_leaves):
         pa, ta = leaf_aval(p), leaf_aval(as_leaf(t))
         if pa.shape != ta.shape:
-            raise ValueError(f"jvp: tangent of shape {ta.shape} for a primal of shape {pa.shape}")
+            raise ValueError(f"jvp: tangent of shape {ta.shape} for a primal of shape {pa.shape}; "
+                             "a tangent has its primal's shape")
         tangents_in.append(_cast_like(as_leaf(t), p) if is_differentiable(pa) else Zero(pa))
     store, aux_store = Store(), Store()
 
@@ -320,8 +336,9 @@ def jvp(fun, primals, tangents, has_aux=False):
 def linearize(fun, *primals):
     """`(fun(*primals), f_jvp)` where `f_jvp(*tangents)` evaluates the
     linearization (the JVP) without re-running the forward pass."""
+    check_callable(fun, "linearize")
     leaves, in_tree = tree_flatten(primals)
-    leaves = [as_leaf(x) for x in leaves]
+    leaves = as_leaves(leaves, primals, {}, "linearize")
     store = Store()
 
     def flat_fun(*xs):

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from ..core import eval_closed
-from ..errors import BatchingError
+from ..errors import BatchingError, canonicalize_axis, check_callable
 from ..ops.shape import broadcast_in_dim
 from ..transforms.markers import move_bdim, not_mapped
 from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
 from ..transforms.vmap import vmap_jaxpr
 from ..tree_util import tree_flatten, tree_prefix_broadcast, tree_unflatten
-from ._leaves import Store, as_leaf, as_output, flatten_fun, leaf_aval
+from ._leaves import Store, as_leaves, as_output, flatten_fun, leaf_aval
 
 
 def _flat_in_axes(in_axes, args, kwargs):
@@ -26,17 +28,26 @@ def _flat_in_axes(in_axes, args, kwargs):
     return axes + [0] * len(tree_flatten(kwargs)[0])
 
 
+def _check_axes_spec(axes, argname):
+    """The top level of `in_axes`/`out_axes`: an int, None or a tuple/list
+    (a pytree prefix); checked when vmap is called, as JAX does."""
+    if axes is None or isinstance(axes, (tuple, list, dict)):
+        return
+    if isinstance(axes, bool) or not isinstance(axes, (int, np.integer)):
+        raise TypeError(f"vmap {argname} must be an int, None, or a tuple with one entry per "
+                        f"{'positional argument' if argname == 'in_axes' else 'output'}, "
+                        f"got {type(axes).__name__} {axes!r}")
+
+
 def _normalize(leaves, axes):
     dims = []
     for i, (x, axis) in enumerate(zip(leaves, axes)):
         if axis is None:
             dims.append(not_mapped)
             continue
-        ndim = len(leaf_aval(x).shape)
-        if not isinstance(axis, int) or not -ndim <= axis < ndim:
-            raise BatchingError(f"vmap in_axes={axis} is out of range for argument leaf {i}, "
-                                f"of rank {ndim} (shape {leaf_aval(x).shape})")
-        dims.append(axis % ndim)
+        shape = leaf_aval(x).shape
+        dims.append(canonicalize_axis(axis, len(shape), "in_axes",
+                                      f"vmap (argument leaf {i}, shape {shape})", BatchingError))
     return dims
 
 
@@ -47,17 +58,19 @@ def _axis_size(leaves, dims):
     if len(set(sizes)) > 1:
         described = ", ".join(f"leaf {i}: size {leaf_aval(x).shape[d]} along axis {d}"
                               for i, (x, d) in enumerate(zip(leaves, dims)) if d is not not_mapped)
-        raise BatchingError(f"vmap got inconsistent sizes for the mapped axes: {described}")
+        raise BatchingError(f"vmap got inconsistent sizes for the mapped axes: {described}. Every mapped "
+                            "axis must have one size; give in_axes=None for an argument not to be mapped")
     return sizes[0]
 
 
 def _place_output(x, bdim, out_axis, size):
     if out_axis is None:
         if bdim is not not_mapped:
-            raise BatchingError("vmap out_axes=None, but an output depends on the mapped inputs")
+            raise BatchingError("vmap out_axes=None, but an output depends on the mapped inputs; "
+                                "give that output an integer out_axes")
         return x
     ndim = len(leaf_aval(x).shape) + (bdim is not_mapped)
-    out_axis %= ndim
+    out_axis = canonicalize_axis(out_axis, ndim, "out_axes", "vmap", BatchingError)
     if bdim is not_mapped:
         shape = list(leaf_aval(x).shape)
         shape.insert(out_axis, size)
@@ -75,17 +88,21 @@ def vmap(fun, in_axes=0, out_axes=0):
     >>> vmap(lambda x: fnp.dot(x, x))(np.ones((4, 3)))   # four dot products
     array([3., 3., 3., 3.])
     """
+    check_callable(fun, "vmap")
+    _check_axes_spec(in_axes, "in_axes")
+    _check_axes_spec(out_axes, "out_axes")
+
     @functools.wraps(fun)
     def vmapped(*args, **kwargs):
         leaves, in_tree = tree_flatten((args, kwargs))
-        leaves = [as_leaf(x) for x in leaves]
+        leaves = as_leaves(leaves, args, kwargs, "vmap")
         dims = _normalize(leaves, _flat_in_axes(in_axes, args, kwargs))
         size = _axis_size(leaves, dims)
         example_avals = [leaf_aval(x) if d is not_mapped else
                          leaf_aval(x).update(shape=leaf_aval(x).shape[:d] + leaf_aval(x).shape[d + 1:])
                          for x, d in zip(leaves, dims)]
         store = Store()
-        closed = trace_flat(flatten_fun(fun, in_tree, store), example_avals, kind="vmap")
+        closed = trace_flat(flatten_fun(fun, in_tree, store, "vmap"), example_avals, kind="vmap")
         batched, out_dims = vmap_jaxpr(closed, dims, size)
         outs = eval_closed(simplify(batched), leaves)
         out_axes_flat = tree_prefix_broadcast(out_axes, tree_unflatten(store.value, outs), "vmap out_axes")

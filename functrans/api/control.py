@@ -130,6 +130,10 @@ def _branch_types_must_agree(what, jaxprs, trees):
 def switch(index, branches, *operands):
     """`branches[index](*operands)`, with `index` clamped to the branches,
     as `jax.lax.switch`. Every branch is traced; one runs."""
+    index_aval = leaf_aval(as_leaf(index))
+    if index_aval.shape != () or index_aval.dtype.kind not in "iub":
+        raise TypeError(f"switch: index must be a scalar integer, got {index_aval.str_short()}; "
+                        "round it first, e.g. fnp.astype(fnp.floor(x), int)")
     leaves, in_tree = tree_flatten(operands)
     leaves = [as_leaf(x) for x in leaves]
     avals = [leaf_aval(x) for x in leaves]

@@ -113,8 +113,12 @@ class custom_jvp:
         call = _Traced(self.fun, args, self.nondiff_argnums, "custom_jvp")
 
         def flat_jvp(primals, tangents):
-            out, tangent_out = self.jvp(*call.nondiff, tuple(call.unflatten(primals)),
-                                        tuple(call.unflatten(tangents)))
+            pair = self.jvp(*call.nondiff, tuple(call.unflatten(primals)), tuple(call.unflatten(tangents)))
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise CustomRuleError(f"the custom_jvp rule of {self.__name__} must return a pair "
+                                      f"(primal_out, tangent_out), but returned {type(pair).__name__}"
+                                      + (f" of length {len(pair)}" if isinstance(pair, (tuple, list)) else ""))
+            out, tangent_out = pair
             return (call.flatten_out(out, "custom_jvp rule's primal output"),
                     call.flatten_out(tangent_out, "custom_jvp rule's tangent output"))
         return call.bind(custom_jvp_call, jvp=flat_jvp)

@@ -7,11 +7,12 @@ import functools
 
 import numpy as np
 
+from ..errors import canonicalize_argnums, check_callable
 from ..numpy import moveaxis
 from ..tree_util import tree_flatten, tree_unflatten
 from ..errors import GradError
 from .autodiff import _Differentiated, _check_float_inputs, _check_output_dtype, jvp
-from ._leaves import as_leaf, leaf_aval, normalize_argnums
+from ._leaves import as_leaf, as_leaves, leaf_aval
 from .batching import vmap
 
 
@@ -46,12 +47,13 @@ def jacrev(fun, argnums=0, holomorphic=False):
     """The Jacobian of `fun` with respect to `args[argnums]`, row by row in
     reverse mode. Each block has shape `out.shape + in.shape`. Outputs must be
     real, or complex with `holomorphic=True` (as JAX)."""
+    check_callable(fun, "jacrev")
     several = not isinstance(argnums, int)
-    argnums_t = normalize_argnums(argnums)
+    argnums_t = canonicalize_argnums(argnums, None, "jacrev")
 
     @functools.wraps(fun)
     def jacfun(*args):
-        d = _Differentiated(fun, args, {}, argnums_t, has_aux=False)
+        d = _Differentiated(fun, args, {}, argnums_t, has_aux=False, fn="jacrev")
         _check_float_inputs(d.leaves, argnums, holomorphic, "jacrev")
         outs = [as_leaf(o) for o in d.out_leaves]
         for o in outs:
@@ -74,14 +76,15 @@ def jacfwd(fun, argnums=0, holomorphic=False):
     """The Jacobian of `fun` with respect to `args[argnums]`, column by
     column in forward mode. Each block has shape `out.shape + in.shape`.
     Inputs must be real, or complex with `holomorphic=True` (as JAX)."""
+    check_callable(fun, "jacfwd")
     several = not isinstance(argnums, int)
-    argnums_t = normalize_argnums(argnums)
+    argnums_t = canonicalize_argnums(argnums, None, "jacfwd")
 
     @functools.wraps(fun)
     def jacfun(*args):
-        argnums_n = tuple(i % len(args) for i in argnums_t)
+        argnums_n = canonicalize_argnums(argnums_t, len(args), "jacfwd")
         leaves, in_tree = tree_flatten(tuple(args[i] for i in argnums_n))
-        leaves = [as_leaf(x) for x in leaves]
+        leaves = as_leaves(leaves, args, {}, "jacfwd")
         _check_float_inputs(leaves, argnums, holomorphic, "jacfwd")
         if not holomorphic and any(leaf_aval(x).dtype.kind == "c" for x in leaves):
             raise GradError("jacfwd requires real-valued inputs (a floating-point dtype); for "

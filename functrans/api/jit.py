@@ -20,7 +20,8 @@ from ..ops.control_flow.calls import closed_call, open_jaxpr
 from ..transforms.passes import inline_calls, simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_unflatten
-from ._leaves import Store, as_leaf, as_output, flatten_fun, leaf_aval, normalize_argnums
+from ..errors import canonicalize_argnums, check_argnames, check_callable
+from ._leaves import Store, as_leaf, as_leaves, as_output, flatten_fun, leaf_aval
 
 def _fast_signature(args):
     """The cache key of plain positional arrays and Python scalars, or None.
@@ -122,7 +123,7 @@ class JitFunction:
     def __init__(self, fun, static_argnums=(), static_argnames=()):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.static_argnums = normalize_argnums(static_argnums)
+        self.static_argnums = canonicalize_argnums(static_argnums, None, "jit", "static_argnums")
         self.static_argnames = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
         self._has_static = bool(self.static_argnums or self.static_argnames)
         self._fast = {}       # fast signature -> runner of the args tuple
@@ -148,12 +149,7 @@ class JitFunction:
         return self._call_general(args, kwargs)
 
     def _split_static(self, args, kwargs):
-        static = []
-        for i in self.static_argnums:
-            if not -len(args) <= i < len(args):
-                raise ValueError(f"jit: static_argnums {self.static_argnums} is out of range for a "
-                                 f"call with {len(args)} positional arguments")
-            static.append(args[i])
+        static = [args[i] for i in canonicalize_argnums(self.static_argnums, len(args), "jit", "static_argnums")]
         static += [kwargs[n] for n in self.static_argnames if n in kwargs]
         for value in static:
             try:
@@ -170,7 +166,7 @@ class JitFunction:
     def _lookup(self, args, kwargs):
         static, dyn_args, dyn_kwargs = self._split_static(args, kwargs)
         leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
-        avals = tuple(leaf_aval(as_leaf(x)) for x in leaves)
+        avals = tuple(leaf_aval(x) for x in as_leaves(leaves, args, kwargs, "jit", compiled=True))
         key = (static, in_tree, avals)
         entry = self._cache.get(key)
         if entry is None:
@@ -190,7 +186,7 @@ class JitFunction:
             full = [args[i] if i in positions else next(dyn_iter) for i in range(len(args))]
             return self.fun(*full, **{**dyn_kwargs, **{n: kwargs[n] for n in self.static_argnames if n in kwargs}})
         store = Store()
-        closed = trace_flat(flatten_fun(with_static, in_tree, store), list(avals), kind="jit")
+        closed = trace_flat(flatten_fun(with_static, in_tree, store, None if positions else "jit"), list(avals), kind="jit")
         return _Compiled(simplify(closed), store.value)
 
     def _call_general(self, args, kwargs):
@@ -220,4 +216,6 @@ def jit(fun=None, *, static_argnums=(), static_argnames=()):
     """
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames)
+    check_callable(fun, "jit")
+    check_argnames(fun, static_argnames, "jit")
     return JitFunction(fun, static_argnums, static_argnames)

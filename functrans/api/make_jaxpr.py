@@ -6,7 +6,8 @@ import functools
 from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten
-from ._leaves import Store, as_leaf, flatten_fun, leaf_aval, normalize_argnums
+from ..errors import canonicalize_argnums, check_callable
+from ._leaves import Store, as_leaves, flatten_fun, leaf_aval
 
 
 def make_jaxpr(fun, static_argnums=()):
@@ -15,11 +16,12 @@ def make_jaxpr(fun, static_argnums=()):
 
     >>> print(make_jaxpr(lambda x: fnp.sum(fnp.sin(x) * 2.0))(np.ones(3)))
     """
-    static_argnums = normalize_argnums(static_argnums)
+    check_callable(fun, "make_jaxpr")
+    static_argnums = canonicalize_argnums(static_argnums, None, "make_jaxpr", "static_argnums")
 
     @functools.wraps(fun)
     def make(*args, **kwargs):
-        static = {i: args[i] for i in static_argnums}
+        static = {i: args[i] for i in canonicalize_argnums(static_argnums, len(args), "make_jaxpr", "static_argnums")}
         dynamic = [a for i, a in enumerate(args) if i not in static]
 
         def rebuilt(*dyn, **kw):
@@ -28,6 +30,6 @@ def make_jaxpr(fun, static_argnums=()):
 
         leaves, in_tree = tree_flatten((tuple(dynamic), kwargs))
         store = Store()
-        closed = trace_flat(flatten_fun(rebuilt, in_tree, store), [leaf_aval(as_leaf(x)) for x in leaves])
+        closed = trace_flat(flatten_fun(rebuilt, in_tree, store), [leaf_aval(x) for x in as_leaves(leaves, args, kwargs, "make_jaxpr")])
         return simplify(closed)    # what jit compiles: forwarded identities, CSE, DCE
     return make

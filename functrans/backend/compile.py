@@ -8,6 +8,7 @@ Invariant: one source text is compiled at most once per process (`KERNELS`).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -146,7 +147,8 @@ class Kernel:
 
 
 def _input_converter(aval):
-    return np.ascontiguousarray if aval.shape else aval.dtype.type
+    # The aval's dtype is native: a big-endian array is byte-swapped here.
+    return functools.partial(np.ascontiguousarray, dtype=aval.dtype) if aval.shape else aval.dtype.type
 
 
 def prepare_consts(consts, const_avals):

@@ -8,7 +8,7 @@ also gives traced values their operators and methods.
 import numpy as _np
 
 from ..core import Tracer as _Tracer
-from ._base import broadcast_shapes, broadcast_to  # noqa: F401
+from ._base import broadcast_shapes, broadcast_to, normalize_axis as _normalize_axis  # noqa: F401
 from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
 from ._indexing import getitem as _getitem, _IndexUpdateHelper
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
@@ -39,7 +39,7 @@ def take(a, indices, axis=None):
     """Elements of `a` at `indices` along `axis` (of the flattened `a` by default)."""
     if axis is None:
         a, axis = ravel(a), 0
-    return _getitem(a, (slice(None),) * (axis % ndim(a)) + (indices,))
+    return _getitem(a, (slice(None),) * _normalize_axis(axis, ndim(a), "take") + (indices,))
 
 
 def _reflected(fn):

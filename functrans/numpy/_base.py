@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..core import Tracer
-from ..errors import ShapeError
+from ..errors import ShapeError, canonicalize_axis
 from ..ir import Literal, ShapedArray, weak_scalar_aval
 from ..ops import elementwise as ew, shape as sh
 
@@ -27,7 +27,16 @@ def operand(x):
         return Literal(dtype.type(x), weak_scalar_aval(dtype))
     if hasattr(x, "__jax_array__"):
         x = x.__jax_array__()
-    return np.asarray(x)
+    if isinstance(x, (list, tuple)) and any(type(v) is Tracer for v in x):
+        raise TypeError(
+            f"functrans.numpy got a Python {type(x).__name__} of traced values, not an array. A list "
+            "argument of a transformed function is a pytree: each element is traced separately. Pass "
+            "an array instead (f(np.asarray(x))), or build one inside with fnp.stack(...)")
+    array = np.asarray(x)
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"functrans.numpy needs numbers or arrays of numbers, got {type(x).__name__} "
+                        f"{x!r:.40}" + (f" (an array of dtype {array.dtype.name})" if array.dtype.kind != "O" else ""))
+    return array
 
 
 def result(x):
@@ -71,7 +80,9 @@ def broadcast_shapes(*shapes, op="operation"):
         return np.broadcast_shapes(*shapes)
     except ValueError:
         raise ShapeError(f"{op}: operands could not be broadcast together with shapes "
-                         f"{' '.join(str(tuple(s)) for s in shapes)}") from None
+                         f"{' '.join(str(tuple(s)) for s in shapes)}. Broadcasting lines axes up from the "
+                         "right and needs each pair equal or 1: reshape, transpose or index an operand "
+                         "(e.g. x[:, None]) so that they match") from None
 
 
 def broadcast_to(x, shape):
@@ -174,10 +185,12 @@ def unary(prim, op_name):
     return fn
 
 
-def normalize_axis(axis, ndim, op="operation"):
-    if not -ndim <= axis < max(ndim, 1):
-        raise ShapeError(f"{op}: axis {axis} is out of bounds for an array of dimension {ndim}")
-    return axis % ndim if ndim else 0
+def normalize_axis(axis, ndim, op="operation", argname="axis"):
+    """`axis` checked and made non-negative (`errors.canonicalize_axis`);
+    like NumPy, a rank-0 array accepts axis 0 or -1."""
+    if ndim == 0 and (axis == 0 or axis == -1) and not isinstance(axis, (bool, np.bool_)):
+        return 0
+    return canonicalize_axis(axis, ndim, argname, op)
 
 
 def normalize_axes(axis, ndim, op="reduction"):

@@ -18,7 +18,9 @@ def _contract(a, b, a_axes, b_axes, op, batch=((), ())):
     for i, j in zip(a_axes, b_axes):
         if a_shape[i] != b_shape[j]:
             raise ShapeError(f"{op}: shapes {a_shape} and {b_shape} are not aligned: dimension {i} "
-                             f"of the first ({a_shape[i]}) != dimension {j} of the second ({b_shape[j]})")
+                             f"of the first ({a_shape[i]}) != dimension {j} of the second ({b_shape[j]}). "
+                             "Contracted dimensions must have one length: check the order of the "
+                             "operands, or transpose one (e.g. b.T)")
     return dot_general(a, b, dimension_numbers=((tuple(a_axes), tuple(b_axes)), tuple(map(tuple, batch))))
 
 

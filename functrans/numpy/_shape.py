@@ -37,12 +37,23 @@ def _float_default(dtype):
     return np.dtype(dtype) if dtype is not None else dtypes.DEFAULT_FLOAT
 
 
+def _static_shape(shape, fn):
+    """`shape` with traced entries replaced by their concrete values: array
+    shapes are static, so under jit a traced one raises ConcretizationError
+    (NumPy would turn it into a bare TypeError)."""
+    if type(shape) is Tracer:
+        return int(shape.concrete(f"The shape given to {fn}"))
+    if isinstance(shape, (tuple, list)) and any(type(n) is Tracer for n in shape):
+        return tuple(int(n.concrete(f"The shape given to {fn}")) if type(n) is Tracer else n for n in shape)
+    return shape
+
+
 def zeros(shape, dtype=None):
-    return np.zeros(shape, _float_default(dtype))
+    return np.zeros(_static_shape(shape, "zeros"), _float_default(dtype))
 
 
 def ones(shape, dtype=None):
-    return np.ones(shape, _float_default(dtype))
+    return np.ones(_static_shape(shape, "ones"), _float_default(dtype))
 
 
 def full(shape, fill_value, dtype=None):
@@ -50,7 +61,7 @@ def full(shape, fill_value, dtype=None):
     if type(fill_value) is Tracer:
         value = fill_value if dtype is None else astype(fill_value, dtype)
         return broadcast_to(value, tuple(np.atleast_1d(shape)) if np.ndim(shape) else (shape,))
-    return np.full(shape, fill_value, dtype)
+    return np.full(_static_shape(shape, "full"), fill_value, dtype)
 
 
 def _like_dtype(a, dtype):
@@ -125,7 +136,14 @@ def transpose(a, axes=None):
     """`a` with its axes permuted (reversed by default)."""
     a = operand(a)
     ndim_ = aval(a).ndim
-    axes = tuple(range(ndim_))[::-1] if axes is None else tuple(normalize_axis(x, ndim_, "transpose") for x in axes)
+    if axes is None:
+        axes = tuple(range(ndim_))[::-1]
+    else:
+        given = axes
+        axes = tuple(normalize_axis(x, ndim_, "transpose", "axes") for x in given)
+        if sorted(axes) != list(range(ndim_)):
+            raise ShapeError(f"transpose: axes={tuple(given)} is not a permutation of the {ndim_} axes of an "
+                             f"array of shape {aval(a).shape}; give each of 0..{ndim_ - 1} once")
     if axes == tuple(range(ndim_)):
         return result(a)
     return sh.transpose(a, permutation=axes)
@@ -134,15 +152,15 @@ def transpose(a, axes=None):
 def swapaxes(a, axis1, axis2):
     ndim_ = ndim(a)
     perm = list(range(ndim_))
-    i, j = normalize_axis(axis1, ndim_, "swapaxes"), normalize_axis(axis2, ndim_, "swapaxes")
+    i, j = normalize_axis(axis1, ndim_, "swapaxes", "axis1"), normalize_axis(axis2, ndim_, "swapaxes", "axis2")
     perm[i], perm[j] = perm[j], perm[i]
     return transpose(a, perm)
 
 
 def moveaxis(a, source, destination):
     ndim_ = ndim(a)
-    src = normalize_axis(source, ndim_, "moveaxis")
-    dst = normalize_axis(destination, ndim_, "moveaxis")
+    src = normalize_axis(source, ndim_, "moveaxis", "source")
+    dst = normalize_axis(destination, ndim_, "moveaxis", "destination")
     perm = [i for i in range(ndim_) if i != src]
     perm.insert(dst, src)
     return transpose(a, perm)
