@@ -20,8 +20,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from . import dtypes
-from .errors import (DTypeError, ShapeError, TracerConversionError, UnexpectedTracerError,
-                     concretization_error)
+from .errors import ShapeError, TracerConversionError, UnexpectedTracerError, concretization_error
 from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var, aval_of, weak_scalar_aval
 
 
@@ -290,12 +289,12 @@ def bind(prim: Primitive, args, params):
 
 
 def _shape_rule_error(prim, values, params):
-    """When NumPy rejects a primitive's operands, the shape rule's error, if
-    it rejects them too: it names the primitive and the shapes, as under a
-    trace. None if the shape rule accepts them (NumPy's error stands)."""
+    """When NumPy rejects a primitive's operands, the shape rule's
+    ShapeError, if it rejects their shapes too: it names the primitive and
+    the shapes, as under a trace. None otherwise (NumPy's error stands)."""
     try:
         prim.abstract_eval([aval_of(v) for v in values], params)
-    except (ShapeError, DTypeError) as error:
+    except ShapeError as error:
         return error
     except Exception:     # operands the shape rule cannot even read: NumPy's error stands
         return None

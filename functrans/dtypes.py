@@ -64,7 +64,7 @@ def to_inexact(dtype):
     return dtype if is_float(dtype) else DEFAULT_FLOAT
 
 
-_COMPILABLE_KINDS = frozenset("biufc")
+_COMPILABLE_KINDS = frozenset("biuf")
 
 
 def jit_unsupported(dtype) -> str | None:
@@ -74,6 +74,8 @@ def jit_unsupported(dtype) -> str | None:
     'jit cannot compile float16 values (numba has no half precision); cast with x.astype(np.float32), or run without jit'
     """
     dtype = np.dtype(dtype)
+    if dtype.kind == "c":
+        return f"jit does not support {dtype.name} values yet; run the function without jit"
     if dtype.kind not in _COMPILABLE_KINDS:
         return (f"jit cannot compile {dtype.name} values, only booleans and numbers; "
                 "pass numeric arrays, or make the value static")

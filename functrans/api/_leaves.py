@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
-from ..errors import DTypeError
+from ..errors import UnsupportedError
 from ..core import Tracer
 from ..ir import Literal, ShapedArray, aval_of
 from ..tree_util import tree_flatten, tree_unflatten
@@ -30,19 +30,16 @@ def as_leaf(x):
 def as_leaves(leaves, args, kwargs, fn: str, compiled: bool = False) -> list:
     """`as_leaf` of each flat argument of a call `fn(*args, **kwargs)`, or a
     TypeError naming the argument when one is not a number or an array of
-    numbers (a string, an arbitrary object); with `compiled` (jit), also a
-    DTypeError for dtypes numba cannot compile (float16, longdouble)."""
+    numbers (a string, an arbitrary object); with `compiled` (jit), an
+    UnsupportedError for dtypes kernels cannot hold (float16, longdouble)."""
     out = [as_leaf(x) for x in leaves]
     for original, x in zip(leaves, out):
-        if type(x) is Tracer or type(x) in _SCALAR_TYPES:
+        if type(x) is Tracer or dtypes.is_python_scalar(x):
             continue
         problem = dtypes.jit_unsupported(x.dtype) if compiled or x.dtype.kind not in "biufc" else None
         if problem is not None:
             raise _bad_argument(original, x, args, kwargs, fn, problem)
     return out
-
-
-_SCALAR_TYPES = (bool, int, float)
 
 
 def _bad_argument(original, x, args, kwargs, fn, problem):
@@ -56,7 +53,7 @@ def _bad_argument(original, x, args, kwargs, fn, problem):
             if any(leaf is original for leaf in tree_flatten(arg)[0]):
                 where, static_hint = f"keyword argument {name!r}", f"static_argnames={name!r}"
     if x.dtype.kind in "biufc":
-        return DTypeError(f"{fn}: {where} has dtype {x.dtype.name}: {problem}")
+        return UnsupportedError(f"{fn}: {where} has dtype {x.dtype.name}: {problem}")
     what = type(original).__name__ if not isinstance(original, np.ndarray) else f"array of dtype {x.dtype.name}"
     what = ("an " if what[0] in "aeiou" else "a ") + what
     if fn == "jit":

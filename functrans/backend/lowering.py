@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .. import dtypes
 from ..errors import UnsupportedError
 
 # dtypes whose scalar arithmetic numba already carries out in that dtype;
@@ -48,9 +49,9 @@ class Reduction:
 def dtype_expr(dtype) -> str:
     """`np.float32` and friends, as generated code spells a dtype."""
     dtype = np.dtype(dtype)
-    if dtype.kind not in "biuf":
-        raise UnsupportedError(f"jit does not support {dtype.name} arrays yet; "
-                               "run the function without jit")
+    problem = dtypes.jit_unsupported(dtype)
+    if problem is not None:
+        raise UnsupportedError(problem)
     return "np.bool_" if dtype == bool else f"np.{dtype.name}"
 
 

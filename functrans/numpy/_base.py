@@ -186,17 +186,18 @@ def unary(prim, op_name):
 
 
 def normalize_axis(axis, ndim, op="operation", argname="axis"):
-    """`axis` checked and made non-negative (`errors.canonicalize_axis`);
-    like NumPy, a rank-0 array accepts axis 0 or -1."""
-    if ndim == 0 and (axis == 0 or axis == -1) and not isinstance(axis, (bool, np.bool_)):
-        return 0
+    """`axis` checked and made non-negative (`errors.canonicalize_axis`)."""
     return canonicalize_axis(axis, ndim, argname, op)
 
 
 def normalize_axes(axis, ndim, op="reduction"):
-    """`axis` (None, int or tuple) as a sorted tuple of non-negative axes."""
+    """`axis` (None, int or tuple) as a sorted tuple of non-negative axes.
+    Like NumPy, a reduction of a rank-0 array accepts axis 0 or -1 (and
+    reduces nothing)."""
     if axis is None:
         return tuple(range(ndim))
+    if ndim == 0 and not isinstance(axis, (bool, np.bool_)) and (axis == 0 or axis == -1):
+        return ()
     if isinstance(axis, (tuple, list)):
         axes = tuple(sorted(normalize_axis(a, ndim, op) for a in axis))
         if len(set(axes)) != len(axes):
