@@ -10,7 +10,7 @@ import pytest
 
 import functrans as ft
 import functrans.numpy as fnp
-from functrans.backend import compile_jaxpr, loopgen
+from functrans.backend import compile_jaxpr, loop_compiler, loopgen
 from functrans.backend.loopgen import fused_loop
 from functrans.errors import UnsupportedError
 
@@ -76,5 +76,5 @@ def _kernel_llvm(shift):
 def test_only_loops_longer_than_the_limit_skip_the_vectorizer(monkeypatch, tmp_path):
     monkeypatch.setenv("FUNCTRANS_CACHE_DIR", str(tmp_path))     # compiled here, not loaded from disk
     assert "llvm.loop.vectorize.enable" not in _kernel_llvm(0.123456)
-    monkeypatch.setattr(loopgen, "VECTORIZE_MAX_STATEMENTS", 3)
+    monkeypatch.setattr(loop_compiler, "VECTORIZE_MAX_STATEMENTS", 3)
     assert "llvm.loop.vectorize.enable" in _kernel_llvm(0.654321)

@@ -14,23 +14,23 @@ the scalar one for the remainder.
 
 Used only where it works: Linux with glibc's libmvec, on a CPU with AVX2,
 and not disabled with `FUNCTRANS_VECTOR_MATH=0` (which gives libm's exact
-scalar results). Kernels are cached under a key that includes which
-variants are in use (`CACHE_TAG`), so machine code calling them is never
-loaded where they are not registered.
+scalar results; decided in `libmvec`, which needs no LLVM). Kernels are
+cached under a key that includes which variants are in use (`CACHE_TAG`),
+so machine code calling them is never loaded where they are not registered.
 """
 from __future__ import annotations
 
 import ctypes
 import math
-import os
 from typing import NamedTuple
 
 import llvmlite.binding as llvm
 from llvmlite import ir
 from numba.core import types
 
-FUNCTIONS = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "sinh", "cosh",
-             "asin", "acos", "atan", "asinh", "acosh", "atanh", "erf")
+from . import libmvec
+
+FUNCTIONS = libmvec.FUNCTIONS
 _PREFIX = "functrans_libm_"
 
 
@@ -44,34 +44,27 @@ class _Kind(NamedTuple):
     def scalar_name(self, name):
         return f"{name}{self.suffix}"
 
-    def vector_name(self, name):   # AVX2 ("d"), unmasked ("N"), one vector argument ("v")
-        return f"_ZGVdN{self.lanes}v_{name}{self.suffix}"
+    def vector_name(self, name):
+        return libmvec.vector_name(name, self.lanes, self.suffix)
 
 
-KINDS = {types.float64: _Kind(ir.DoubleType(), 4, ""), types.float32: _Kind(ir.FloatType(), 8, "f")}
+KINDS = {types.float64: _Kind(ir.DoubleType(), *libmvec.LANES_AND_SUFFIX[0]),
+         types.float32: _Kind(ir.FloatType(), *libmvec.LANES_AND_SUFFIX[1])}
 
 
 def _register() -> dict:
-    """{math function: name} for the functions whose vector variants (in
-    every kind) this process can call; {} where there are none."""
-    if os.environ.get("FUNCTRANS_VECTOR_MATH") == "0" or not llvm.get_host_cpu_features().get("avx2", False):
+    """{math function: name} for the functions of `libmvec.AVAILABLE`, with
+    their scalar versions made known to LLVM under names of ours: LLVM would
+    otherwise treat `tanh` as its own builtin and ignore the variant."""
+    if not libmvec.AVAILABLE:
         return {}
-    try:
-        libm = ctypes.CDLL("libm.so.6")
-        libmvec = ctypes.CDLL("libmvec.so.1")
-        llvm.load_library_permanently("libmvec.so.1")
-    except OSError:
-        return {}
-    available = {}
-    for name in FUNCTIONS:
-        if all(hasattr(libmvec, k.vector_name(name)) and hasattr(libm, k.scalar_name(name)) for k in KINDS.values()):
-            for kind in KINDS.values():
-                # The scalar function under a name of ours: LLVM would otherwise
-                # treat `tanh` as its own builtin and ignore the variant.
-                scalar = kind.scalar_name(name)
-                llvm.add_symbol(_PREFIX + scalar, ctypes.cast(getattr(libm, scalar), ctypes.c_void_p).value)
-            available[getattr(math, name)] = name
-    return available
+    libm = ctypes.CDLL("libm.so.6")
+    llvm.load_library_permanently("libmvec.so.1")
+    for name in libmvec.AVAILABLE:
+        for kind in KINDS.values():
+            scalar = kind.scalar_name(name)
+            llvm.add_symbol(_PREFIX + scalar, ctypes.cast(getattr(libm, scalar), ctypes.c_void_p).value)
+    return {getattr(math, name): name for name in libmvec.AVAILABLE}
 
 
 class _CallAttributes(ir.instructions.CallInstrAttributes):
@@ -82,9 +75,7 @@ class _CallAttributes(ir.instructions.CallInstrAttributes):
 
 
 VECTORIZABLE = _register()
-# Part of every kernel's cache key: machine code that calls the variants
-# must never be loaded by a process that did not register them.
-CACHE_TAG = "vector math: " + ", ".join(sorted(VECTORIZABLE.values()))
+CACHE_TAG = libmvec.CACHE_TAG   # part of every kernel's cache key
 
 
 def call(builder, function, x, float_type):
