@@ -79,7 +79,8 @@ def scripts() -> dict:
 
 def spawn(script: Path, cache: Path) -> dict:
     """Run `script` in a fresh interpreter with its persistent caches in `cache`."""
-    env = dict(os.environ, FUNCTRANS_CACHE_DIR=str(cache / "functrans"), NUMBA_CACHE_DIR=str(cache / "numba"),
+    env = {k: v for k, v in os.environ.items() if k != "FUNCTRANS_JIT_TIERED"}    # tiered, the default
+    env.update(FUNCTRANS_CACHE_DIR=str(cache / "functrans"), NUMBA_CACHE_DIR=str(cache / "numba"),
                JAX_COMPILATION_CACHE_DIR=str(cache / "jax"), JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, cwd=script.parent)

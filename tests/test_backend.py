@@ -1,4 +1,5 @@
-"""The numba backend agrees with the eager interpreter on every primitive.
+"""The numba backend (tier 1) and jit's NumPy tier (tier 0) agree with the
+eager interpreter on every primitive.
 
 Each oracle batch puts many op-table rows into one Jaxpr (one equation per
 row) and compiles it once: numba compiles cost about a second each, so the
@@ -12,6 +13,7 @@ import pytest
 from op_table import COMPLEX, CONVERT, DOT, ELEMENTWISE, INDEXING, PRIMITIVE_ROWS, REDUCTIONS, SELECT, SHAPE_OPS
 
 from functrans.backend import compile_jaxpr
+from functrans.backend.numpy_eval import NumpyProgram
 from functrans.core import REGISTRY, eval_closed
 from functrans.ir import ClosedJaxpr, Eqn, Jaxpr, Var, aval_of
 
@@ -56,14 +58,22 @@ def assert_same(got, want, where):
         np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol, err_msg=where(i))
 
 
+def owners(rows):
+    return [row.id for row in rows for _ in REGISTRY[row.primitive].abstract_eval(
+        [aval_of(a) for a in row.args()], row.params)]
+
+
 def check_rows(rows):
+    """Tier 1 against eager; and tier 0 against tier 1, down to the Python type of each result."""
     rows = [row for row in rows if well_typed(row)]
     closed, args = rows_as_jaxpr(rows)
     got = compile_jaxpr(closed)(*args)
     want = eval_closed(closed, args)
-    owner = [row.id for row in rows for _ in REGISTRY[row.primitive].abstract_eval(
-        [aval_of(a) for a in row.args()], row.params)]
+    owner = owners(rows)
     assert_same(got, want, lambda i: owner[i])
+    tier0 = NumpyProgram(closed.jaxpr)(*args)
+    assert_same(tier0, got, lambda i: f"tier 0, {owner[i]}")
+    assert [type(x) for x in tier0] == [type(x) for x in got]
 
 
 def one_per_signature(rows):
@@ -130,3 +140,17 @@ def test_guarded_index_map_fuses_pad_into_the_loop():
     got = compile_jaxpr(closed)(x, y, 0.5)
     for g, want in zip(got, eval_closed(closed, [x, y, 0.5])):
         np.testing.assert_array_equal(g, want)
+
+
+def test_tier0_matches_eager_on_every_primitive_row():
+    """All rows, not one per signature: tier 0 costs no compile. (Control
+    flow runs through tier 0 in test_tiers.py.)"""
+    rows = [row for row in PRIMITIVE_ROWS if well_typed(row)]
+    for row in rows:     # one Jaxpr per row: a row's error names the row
+        closed, args = rows_as_jaxpr([row])
+        got = NumpyProgram(closed.jaxpr)(*args)
+        want = eval_closed(closed, args)
+        assert_same(got, want, lambda i: f"tier 0, {row.id}")
+        assert [type(x) for x in got] == [type(np.asarray(w)) if np.ndim(w) else np.asarray(w).dtype.type
+                                          for w in want], row.id
+    assert {row.primitive for row in rows} == {row.primitive for row in PRIMITIVE_ROWS} - NOT_LOWERED

@@ -121,7 +121,7 @@ def test_log_compiles_says_why_the_cache_missed(capsys, monkeypatch):
     f(np.ones(2))
     f(np.ones(3))
     f(np.ones(3, np.float32))
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "first call" in out and "new shapes" in out and "new dtypes" in out
 
 

@@ -1,20 +1,31 @@
-"""jit: trace once per input signature, compile the Jaxpr with numba, call
-the kernel from then on.
+"""jit: trace once per input signature, run the transformed Jaxpr at once
+on NumPy (tier 0) while its numba kernel is built off the caller's thread,
+and call the kernel (tier 1) from the first call boundary after it exists.
 
 The call path is short on purpose (it is measured by the W4 benchmark): a
-signature tuple from the arguments, one dict lookup, the kernel call. Under
-an enclosing transform the traced Jaxpr is bound as a `closed_call`, whose
-rules transform it and whose impl compiles it, so `grad(jit(f))` and
-`jit(grad(f))` both run compiled code.
+signature tuple from the arguments, one dict lookup, the runner. On tier 1
+the runner is the kernel call itself; a tier-0 runner checks at each call
+whether the kernel is ready and, once it is, puts the tier-1 runner in its
+place. Under an enclosing transform the traced Jaxpr is bound as a
+`closed_call`, whose rules transform it and whose impl compiles it, so
+`grad(jit(f))` and `jit(grad(f))` both run compiled code.
+
+Policy: `FUNCTRANS_JIT_TIERED=0` compiles in the caller on the first call
+(no tier 0, no worker). Otherwise a signature whose tier-0 call is
+estimated to take longer than compiling (a long `scan`) waits for its
+kernel instead. `jit(f).lower(*args)` gives `.as_text()` and `.compile()`,
+a callable that always runs the kernel.
 """
 from __future__ import annotations
 
 import functools
 import os
+import threading
 
 import numpy as np
 
-from ..backend import compile_jaxpr
+from ..backend import compile_jaxpr, tiers
+from ..backend.numpy_eval import NumpyProgram, estimated_seconds
 from ..core import Tracer
 from ..ops.control_flow.calls import closed_call, open_jaxpr
 from ..transforms.passes import inline_calls, simplify
@@ -22,6 +33,19 @@ from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_unflatten
 from ..errors import canonicalize_argnums, check_argnames, check_callable
 from ._leaves import Store, as_leaf, as_leaves, as_output, flatten_fun, leaf_aval
+
+# What a kernel build is guessed to cost with a warm worker (measured: 0.1-0.4 s
+# for small programs, ~2 s for W2's): a signature whose tier-0 call is
+# estimated to take longer waits for its kernel on its first call.
+COMPILE_SECONDS_GUESS = 0.3
+COMPILE_SECONDS_PER_EQUATION = 0.002
+_START_LOCK = threading.Lock()   # one start per signature, whichever thread calls first
+
+
+def tiered() -> bool:
+    """Whether new signatures start on tier 0 (`FUNCTRANS_JIT_TIERED`, default on)."""
+    return os.environ.get("FUNCTRANS_JIT_TIERED", "1") != "0"
+
 
 def _fast_signature(args):
     """The cache key of plain positional arrays and Python scalars, or None.
@@ -62,31 +86,94 @@ def _direct_ok(args) -> bool:
 
 
 class _Compiled:
-    """One traced-and-compiled specialisation of a jitted function."""
-    __slots__ = ("jaxpr", "consts", "out_tree", "kernel", "single")
+    """One traced specialisation of a jitted function: its Jaxpr, run by
+    `program` (tier 0) until `kernel` (tier 1) exists."""
+    __slots__ = ("jaxpr", "consts", "out_tree", "single", "label", "lowered", "program", "build", "kernel")
 
-    def __init__(self, closed, out_tree):
+    def __init__(self, closed, out_tree, label: str):
         self.jaxpr, self.consts = open_jaxpr(closed)
         self.out_tree = out_tree
-        self.kernel = None
         self.single = out_tree.num_leaves == 1 and out_tree.node_type is None
+        self.label = label
+        self.lowered = None      # the inlined, simplified Jaxpr both tiers run; made on first use
+        self.program = self.build = self.kernel = None
 
-    def compile(self):
+    def _lowered(self):
+        if self.lowered is None:
+            self.lowered = simplify(inline_calls(self.jaxpr))
+        return self.lowered
+
+    def start(self):
+        """Before the first concrete call: compile here (untiered), or start
+        the kernel's build and tier 0; the first caller waits for the kernel
+        when a tier-0 call is estimated to take longer than compiling."""
+        with _START_LOCK:
+            if self.program is not None or self.kernel is not None:
+                return
+            if not tiered():
+                self.compile_here()
+                return
+            lowered = self._lowered()
+            self.build = tiers.request(lowered, self.label)
+            self.program = NumpyProgram(lowered.jaxpr)
+            seconds = estimated_seconds(lowered.jaxpr)
+            waits = seconds > COMPILE_SECONDS_GUESS + COMPILE_SECONDS_PER_EQUATION * len(lowered.jaxpr.eqns)
+        if waits:
+            tiers.log(f"{self.label} waits for its kernel: a call on tier 0 would take ~{seconds:.2g} s")
+            self.build.wait()
+
+    def compile_here(self):
+        """The kernel, compiled in this thread if it is not built yet."""
         if self.kernel is None:
-            self.kernel = compile_jaxpr(simplify(inline_calls(self.jaxpr)))
+            self.kernel = compile_jaxpr(self._lowered())
         return self.kernel
 
+    def require_kernel(self):
+        """The kernel, waiting for its build (the worker is warm: it is
+        usually faster than compiling here), or compiled here if the build
+        failed or jit is untiered."""
+        if self.kernel_now() is not None:
+            return self.kernel
+        with _START_LOCK:
+            if self.build is None and tiered():
+                self.build = tiers.request(self._lowered(), self.label)
+        if self.build is not None and self.build.wait() is not None:
+            return self.kernel_now()
+        return self.compile_here()
+
+    def kernel_now(self):
+        """The kernel if it exists (switching to it at this call boundary), else None."""
+        kernel = self.kernel
+        if kernel is None and self.build is not None and self.build.kernel is not None:
+            kernel = self.kernel = self.build.kernel
+            tiers.log(f"{self.label} switches to its kernel (tier 1)")
+        return kernel
+
     def run(self, leaves):
-        outs = self.compile()(*self.consts, *leaves)
+        if self.program is None and self.kernel is None:
+            self.start()
+        kernel = self.kernel_now()
+        outs = kernel(*self.consts, *leaves) if kernel is not None else self.program(*self.consts, *leaves)
         return outs[0] if self.single else tree_unflatten(self.out_tree, list(outs))
 
-    def runner(self, direct: bool):
+    def runner(self, direct: bool, install):
         """A function of the argument tuple for the fast path. `direct`: the
         arguments are known to be of the kernel's exact types (`_direct_ok`),
-        so the numba dispatcher is called with them as they are."""
+        so the numba dispatcher is called with them as they are. On tier 0,
+        the runner hands `install` the tier-1 runner once the kernel exists."""
+        if self.program is None and self.kernel is None:
+            self.start()
+        if self.kernel_now() is None:
+            def tier0(args):
+                if self.kernel_now() is None:
+                    return self.run(args)
+                run = self.runner(direct, install)
+                install(run)
+                return run(args)
+            return tier0
         if not (direct and _direct_ok(self.consts)):
             return self.run     # the kernel converts ints and rank-0 arrays, every call
-        kernel = self.compile()
+        kernel = self.kernel
         consts, call = kernel.direct(*self.consts)
         if not self.single:
             out_tree = self.out_tree
@@ -129,6 +216,8 @@ class JitFunction:
         self._fast = {}       # fast signature -> runner of the args tuple
         self._cache = {}      # (static, treedef, avals) -> _Compiled
         self._last_key = None
+        if tiered():
+            tiers.prestart()   # a warm compile worker by the time the first kernel is wanted
 
     def clear_cache(self):
         self._fast.clear()
@@ -144,9 +233,23 @@ class JitFunction:
             if key is not None:
                 run = self._fast.get(key)
                 if run is None:
-                    run = self._fast[key] = self._lookup(args, {}).runner(_direct_ok(args))
+                    install = functools.partial(self._fast.__setitem__, key)
+                    run = self._fast[key] = self._lookup(args, {}).runner(_direct_ok(args), install)
                 return run(args)
         return self._call_general(args, kwargs)
+
+    def lower(self, *args, **kwargs) -> "Lowered":
+        """JAX's ahead-of-time API: trace for these arguments now.
+        `.as_text()` is the Jaxpr both tiers run; `.compile()` a callable
+        that always runs the kernel, built before it returns.
+
+        >>> jit(lambda x: x * 2.0).lower(1.0).compile()(3.0)
+        6.0
+        """
+        entry = self._lookup(args, kwargs)
+        static, dyn_args, dyn_kwargs = self._split_static(args, kwargs)
+        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
+        return Lowered(entry, in_tree, tuple(leaf_aval(as_leaf(x)) for x in leaves))
 
     def _split_static(self, args, kwargs):
         static = [args[i] for i in canonicalize_argnums(self.static_argnums, len(args), "jit", "static_argnums")]
@@ -170,15 +273,13 @@ class JitFunction:
         key = (static, in_tree, avals)
         entry = self._cache.get(key)
         if entry is None:
-            entry = self._trace(args, kwargs, in_tree, avals)
-            if os.environ.get("FUNCTRANS_LOG_COMPILES"):
-                print(f"functrans.jit: compiling {getattr(self.fun, '__name__', 'function')} for "
-                      f"({', '.join(a.str_short() for a in avals)}): {_describe_miss(key, self._last_key)}")
-            self._cache[key] = entry
+            label = f"{getattr(self.fun, '__name__', 'function')} for ({', '.join(a.str_short() for a in avals)})"
+            tiers.log(f"tracing {label}: {_describe_miss(key, self._last_key)}")
+            entry = self._cache[key] = self._trace(args, kwargs, in_tree, avals, label)
         self._last_key = key
         return entry
 
-    def _trace(self, args, kwargs, in_tree, avals):
+    def _trace(self, args, kwargs, in_tree, avals, label):
         positions = {i % len(args) for i in self.static_argnums}
 
         def with_static(*dyn, **dyn_kwargs):
@@ -187,7 +288,7 @@ class JitFunction:
             return self.fun(*full, **{**dyn_kwargs, **{n: kwargs[n] for n in self.static_argnames if n in kwargs}})
         store = Store()
         closed = trace_flat(flatten_fun(with_static, in_tree, store, None if positions else "jit"), list(avals), kind="jit")
-        return _Compiled(simplify(closed), store.value)
+        return _Compiled(simplify(closed), store.value, label)
 
     def _call_general(self, args, kwargs):
         entry = self._lookup(args, kwargs)
@@ -198,6 +299,43 @@ class JitFunction:
             outs = closed_call(*entry.consts, *leaves, call_jaxpr=entry.jaxpr, name=self.__name__)
             return tree_unflatten(entry.out_tree, [as_output(o) for o in outs])
         return entry.run([_kernel_arg(x) for x in leaves])
+
+
+class Lowered:
+    """A traced signature of a jitted function (`jit(f).lower(*args)`)."""
+
+    def __init__(self, entry: _Compiled, in_tree, avals):
+        self._entry, self._in_tree, self._avals = entry, in_tree, avals
+
+    def as_text(self) -> str:
+        """The Jaxpr that runs, after inlining and simplification."""
+        return str(self._entry._lowered())
+
+    def compile(self) -> "Compiled":
+        """Build the kernel (blocking) and return it as a callable."""
+        return Compiled(self._entry.require_kernel(), self._entry, self._in_tree, self._avals)
+
+
+class Compiled:
+    """The kernel of one signature: call it with the non-static arguments
+    of that signature; it always runs compiled code."""
+
+    def __init__(self, kernel, entry: _Compiled, in_tree, avals):
+        self._kernel, self._entry, self._in_tree, self._avals = kernel, entry, in_tree, avals
+
+    def as_text(self) -> str:
+        return self._kernel.source
+
+    def __call__(self, *args, **kwargs):
+        leaves, in_tree = tree_flatten((args, kwargs))
+        leaves = [as_leaf(x) for x in leaves]
+        avals = tuple(leaf_aval(x) for x in leaves)
+        if in_tree != self._in_tree or avals != self._avals:
+            raise TypeError(f"this compiled function takes ({', '.join(a.str_short() for a in self._avals)}), "
+                            f"but was called with ({', '.join(a.str_short() for a in avals)}); "
+                            "call the jitted function itself, or lower it again for these arguments")
+        outs = self._kernel(*self._entry.consts, *[_kernel_arg(x) for x in leaves])
+        return outs[0] if self._entry.single else tree_unflatten(self._entry.out_tree, list(outs))
 
 
 def _kernel_arg(x):

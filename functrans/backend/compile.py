@@ -1,36 +1,29 @@
-"""Turn rendered source into a numba dispatcher, through files on disk.
+"""Turn rendered source into a numba dispatcher, through the disk cache.
 
-The source is written to `<cache dir>/<sha256 of source>.py`, registered in
-`sys.modules` under that hash and imported, then compiled with
-`numba.njit(cache=True)`: a second process loads the machine code from
-numba's disk cache (numba cannot cache functions made with `exec`).
-Invariant: one source text is compiled at most once per process (`KERNELS`).
+The source becomes `<entry>/kernel.py` (`cache.Entry`), is registered in
+`sys.modules` under its hash name and imported, then compiled with
+`numba.njit(cache=True)`: another process (or this one, later) loads the
+machine code from numba's files in the entry instead of running LLVM
+(numba cannot cache functions made with `exec`). `build` compiles, here or
+in the compile worker, and marks the entry complete; `load` takes a
+complete entry's machine code. Invariant: one source text is compiled or
+loaded at most once per process (`KERNELS`).
 """
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
+import threading
 import time
-from pathlib import Path
 
 import numba
 import numpy as np
 
-from . import vector_math
+from . import vector_math  # noqa: F401  (registers the vector-math symbols before any machine code loads)
+from .cache import Entry, kernel_digest
 from .render import KERNEL_NAME
-
-
-def cache_dir() -> Path:
-    """`FUNCTRANS_CACHE_DIR`, else the user cache directory."""
-    configured = os.environ.get("FUNCTRANS_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "functrans"
 
 
 def numba_type(aval):
@@ -40,17 +33,26 @@ def numba_type(aval):
 
 
 class KernelCache:
-    """Compiled dispatchers by source hash, for this process."""
+    """Compiled dispatchers by source digest, for this process."""
 
     def __init__(self):
         self._dispatchers = {}
 
     def get(self, source: str, arg_avals):
-        digest = hashlib.sha256((vector_math.CACHE_TAG + "\n" + source).encode()).hexdigest()
+        """The dispatcher of `source`: from memory, else from disk, else compiled here."""
+        digest = kernel_digest(source)
         dispatcher = self._dispatchers.get(digest)
         if dispatcher is None:
-            dispatcher = _compile(digest, source, arg_avals)
+            entry = Entry(digest)
+            dispatcher = load(entry, arg_avals) if entry.is_complete() else build(entry, source, arg_avals)
             self._dispatchers[digest] = dispatcher
+        return dispatcher
+
+    def load(self, entry: Entry, arg_avals):
+        """The dispatcher of a complete entry."""
+        dispatcher = self._dispatchers.get(entry.digest)
+        if dispatcher is None:
+            dispatcher = self._dispatchers[entry.digest] = load(entry, arg_avals)
         return dispatcher
 
     def clear(self):
@@ -63,48 +65,51 @@ class KernelCache:
 KERNELS = KernelCache()
 
 
-def _compile(digest: str, source: str, arg_avals):
+def build(entry: Entry, source: str, arg_avals):
+    """Compile `source` into `entry` (numba writes its machine code there),
+    mark the entry complete and return the dispatcher."""
     if os.environ.get("FUNCTRANS_DUMP") == "1":
         print(source, file=sys.stderr)
-    module = _import(digest, source)
+    entry.write_source(source)
+    dispatcher = _dispatcher(entry, arg_avals)
+    entry.write_manifest()
+    return dispatcher
+
+
+def load(entry: Entry, arg_avals):
+    """The dispatcher of a complete entry, from numba's files in it (compiled
+    again if numba does not accept them, e.g. another numba version)."""
+    return _dispatcher(entry, arg_avals)
+
+
+def _dispatcher(entry: Entry, arg_avals):
+    module = _import(entry)
     dispatcher = numba.njit(cache=True, error_model="numpy")(getattr(module, KERNEL_NAME))
     start = time.perf_counter()
     # Compiling eagerly for the avals' types keeps compile time out of the
     # first call and loads numba's disk cache now when it has the code.
     dispatcher.compile(tuple(numba_type(a) for a in arg_avals))
     if os.environ.get("FUNCTRANS_LOG_COMPILES") == "1":
-        how = "loaded from disk cache" if dispatcher.stats.cache_hits else "compiled"
-        print(f"functrans: kernel {digest[:12]} {how} in {time.perf_counter() - start:.3f} s",
-              file=sys.stderr)
+        how = "loaded from disk" if dispatcher.stats.cache_hits else "compiled"
+        print(f"functrans: kernel {entry.digest[:12]} {how} in {time.perf_counter() - start:.3f} s "
+              f"(pid {os.getpid()})", file=sys.stderr)
     return dispatcher
 
 
-def _import(digest: str, source: str):
-    directory = cache_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{digest}.py"
-    # Never rewrite an existing file: numba keys its cache on the file's
-    # modification time, so rewriting would invalidate other processes' code.
-    # Linking a complete temporary file in place is atomic and fails if a
-    # concurrent process got there first.
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            f.write(source)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp)
-    name = f"functrans_kernel_{digest}"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        # numba's cache loader finds the module by name: register it first.
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
+_IMPORT_LOCK = threading.Lock()
+
+
+def _import(entry: Entry):
+    name = entry.module_name
+    with _IMPORT_LOCK:
+        module = sys.modules.get(name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(name, entry.source_path)
+            module = importlib.util.module_from_spec(spec)
+            # numba's cache loader finds the module by name; registered only
+            # once it has run completely, so no thread sees half a module.
+            spec.loader.exec_module(module)
+            sys.modules[name] = module
     return module
 
 

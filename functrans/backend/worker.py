@@ -1,0 +1,198 @@
+"""The compile worker: a process of our own that builds kernels into the
+disk cache, so that numba's seconds of compiling never hold the caller's
+thread or GIL.
+
+`python -m functrans.backend.worker` serves length-prefixed pickles on its
+stdin/stdout: ("build", id, directory, digest, source, arg avals) in,
+("ready", pid) once numba is warm, then ("built", id, seconds) or
+("failed", id, message) out. It exits as soon as its stdin closes, which
+happens when the caller exits, however it exits: no worker outlives its
+caller by more than the time to notice, and a kernel still compiling then
+is compiled again next time. `WorkerClient` is the caller's side: it starts
+the process, sends builds and calls back when each ends; if the process
+dies (a crash inside LLVM included) every build in flight is reported
+failed, once, and the caller keeps running those functions on tier 0.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+_HEADER = struct.Struct("<I")
+_PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
+
+
+def send(stream, message):
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def receive(stream):
+    """The next message, or None when the other side has closed the pipe."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    size, = _HEADER.unpack(header)
+    data = stream.read(size)
+    return pickle.loads(data) if len(data) == size else None
+
+
+# ----------------------------------------------------------------- the worker
+
+def serve():
+    """The worker's main loop: read builds on this thread (so that a closed
+    stdin ends the process at once), build them on another."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr     # a print (FUNCTRANS_DUMP) must not corrupt the protocol
+    jobs = queue.SimpleQueue()
+    threading.Thread(target=_build_loop, args=(jobs, out), daemon=True).start()
+    while (message := receive(inp)) is not None:
+        jobs.put(message)
+    os._exit(0)    # the caller is gone, and so is any reason to finish
+
+
+def _build_loop(jobs, out):
+    from . import compile
+    from .cache import Entry, kernel_digest
+    if jobs.empty():      # no build waiting yet: pay numba's set-up on a small one
+        _warm_up()
+    send(out, ("ready", os.getpid()))
+    while True:
+        _, job, directory, digest, source, avals = jobs.get()
+        start = time.perf_counter()
+        try:
+            if kernel_digest(source) != digest:
+                raise RuntimeError("the worker computes another digest for this source: its environment "
+                                   "(FUNCTRANS_VECTOR_MATH, numba) differs from the caller's")
+            entry = Entry(digest, Path(directory))
+            if not entry.is_complete():
+                compile.build(entry, source, avals)
+            reply = ("built", job, time.perf_counter() - start)
+        except Exception as e:   # reported to the caller, which stays on tier 0 for this kernel
+            reply = ("failed", job, f"{type(e).__name__}: {e}")
+        send(out, reply)
+
+
+def _warm_up():
+    """Compile one small kernel, into a directory thrown away, so that
+    numba's import, its typing and target set-up and LLVM's are paid
+    before the first real build arrives."""
+    import numpy as np
+
+    from ..ir import ShapedArray
+    from . import compile
+    from .cache import Entry
+    source = ("from functrans.backend.loopgen import fused_loop\nimport numpy as np\n\n\n"
+              "def functrans_kernel(a, b):\n"
+              "    c = np.empty((4,), np.float64)\n"
+              '    fused_loop("""def loop(a, c):\n    for i0 in range(4):\n        c[i0] = a[i0] * 2.0\n""", a, c)\n'
+              "    return (np.dot(c, b),)\n")
+    aval = ShapedArray((4,), np.dtype(np.float64))
+    with tempfile.TemporaryDirectory(prefix="functrans-worker-") as directory:
+        compile.build(Entry(f"warmup{os.getpid()}", Path(directory)), source, [aval, aval])
+
+
+# ----------------------------------------------------------------- the caller's side
+
+class WorkerClient:
+    """One compile worker process, started on `start()`; thread-safe."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._proc = None
+        self._pending = {}       # build id -> done(seconds or None, error or None)
+        self._ids = itertools.count()
+        self.dead = None         # why the worker is gone, once it is
+        self.ready = threading.Event()
+
+    def start(self) -> bool:
+        """Start the process if it is not running; False if it cannot run."""
+        with self._lock:
+            if self._proc is not None or self.dead is not None:
+                return self.dead is None
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+                [_PACKAGE_ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+            verbose = os.environ.get("FUNCTRANS_LOG_COMPILES") == "1"
+            try:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-m", "functrans.backend.worker"], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=None if verbose else subprocess.DEVNULL, env=env)
+            except OSError as e:
+                self.dead = f"the compile worker could not start ({e})"
+                return False
+        threading.Thread(target=self._read_loop, name="functrans-worker-reader", daemon=True).start()
+        return True
+
+    @property
+    def pid(self):
+        return self._proc.pid if self._proc is not None else None
+
+    def submit(self, directory, digest: str, source: str, avals, done) -> bool:
+        """Ask for a build; `done(seconds, None)` or `done(None, why)` is called
+        from another thread when it ends. False if there is no worker."""
+        if not self.start():
+            return False
+        with self._lock:
+            if self.dead is not None:
+                return False
+            job = next(self._ids)
+            self._pending[job] = done
+            try:
+                send(self._proc.stdin, ("build", job, str(directory), digest, source, list(avals)))
+            except OSError:     # it died; the reader reports the builds in flight
+                return True
+        return True
+
+    def _read_loop(self):
+        proc = self._proc
+        while (message := receive(proc.stdout)) is not None:
+            kind = message[0]
+            if kind == "ready":
+                self.ready.set()
+                continue
+            with self._lock:
+                done = self._pending.pop(message[1], None)
+            if done is not None:
+                done(message[2], None) if kind == "built" else done(None, message[2])
+        try:
+            code = proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+        why = f"the compile worker (pid {proc.pid}) {_describe_exit(code)}"
+        with self._lock:
+            self.dead, pending, self._pending = why, self._pending, {}
+        self.ready.set()
+        for done in pending.values():
+            done(None, why)
+
+    def close(self):
+        """Stop the worker (tests; at exit the closed pipe stops it anyway)."""
+        with self._lock:
+            proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        return f"was killed by signal {-code}"
+    return f"exited with status {code}"
+
+
+if __name__ == "__main__":
+    serve()
