@@ -150,7 +150,7 @@ def test_tier0_matches_eager_on_every_primitive_row():
         closed, args = rows_as_jaxpr([row])
         got = NumpyProgram(closed.jaxpr)(*args)
         want = eval_closed(closed, args)
-        assert_same(got, want, lambda i: f"tier 0, {row.id}")
+        assert_same(got, want, lambda i, row=row: f"tier 0, {row.id}")
         assert [type(x) for x in got] == [type(np.asarray(w)) if np.ndim(w) else np.asarray(w).dtype.type
                                           for w in want], row.id
     assert {row.primitive for row in rows} == {row.primitive for row in PRIMITIVE_ROWS} - NOT_LOWERED

@@ -17,6 +17,7 @@ import threading
 import numpy as np
 import pytest
 from op_table import ROWS
+from test_control_flow import CASES, IDS, test_under_jit_values_and_both_modes_match_eager
 
 import functrans as ft
 import functrans.numpy as fnp
@@ -25,7 +26,6 @@ from functrans.backend import compile_jaxpr, tiers
 from functrans.backend.cache import Entry, kernel_digest
 from functrans.backend.numpy_eval import UNKNOWN_TRIPS, estimated_seconds
 from functrans.backend.worker import WorkerClient
-from test_control_flow import CASES, IDS, test_under_jit_values_and_both_modes_match_eager
 
 X = np.linspace(-1.0, 1.0, 7)
 

@@ -238,7 +238,7 @@ class JitFunction:
                 return run(args)
         return self._call_general(args, kwargs)
 
-    def lower(self, *args, **kwargs) -> "Lowered":
+    def lower(self, *args, **kwargs) -> Lowered:
         """JAX's ahead-of-time API: trace for these arguments now.
         `.as_text()` is the Jaxpr both tiers run; `.compile()` a callable
         that always runs the kernel, built before it returns.
@@ -247,7 +247,7 @@ class JitFunction:
         6.0
         """
         entry = self._lookup(args, kwargs)
-        static, dyn_args, dyn_kwargs = self._split_static(args, kwargs)
+        _, dyn_args, dyn_kwargs = self._split_static(args, kwargs)
         leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
         return Lowered(entry, in_tree, tuple(leaf_aval(as_leaf(x)) for x in leaves))
 
@@ -311,7 +311,7 @@ class Lowered:
         """The Jaxpr that runs, after inlining and simplification."""
         return str(self._entry._lowered())
 
-    def compile(self) -> "Compiled":
+    def compile(self) -> Compiled:
         """Build the kernel (blocking) and return it as a callable."""
         return Compiled(self._entry.require_kernel(), self._entry, self._in_tree, self._avals)
 
