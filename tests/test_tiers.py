@@ -131,6 +131,8 @@ def test_tier0_matches_eager_on_every_numpy_facade_row(held):
             want = row.fun(*args)
         except Exception:      # rows that test error messages
             continue
+        if any(np.iscomplexobj(a) for a in ft.tree_util.tree_leaves(args)):
+            continue           # jit holds no complex values, on either tier (test_user_mistakes)
         got = ft.jit(row.fun)(*args)
         for g, w in zip(ft.tree_util.tree_leaves(got), ft.tree_util.tree_leaves(want)):
             assert np.asarray(g).dtype == np.asarray(w).dtype, row.id

@@ -88,10 +88,12 @@ def _direct_ok(args) -> bool:
 class _Compiled:
     """One traced specialisation of a jitted function: its Jaxpr, run by
     `program` (tier 0) until `kernel` (tier 1) exists."""
-    __slots__ = ("jaxpr", "consts", "out_tree", "single", "label", "lowered", "program", "build", "kernel")
+    __slots__ = ("jaxpr", "consts", "in_tree", "in_avals", "out_tree", "single", "label", "lowered", "program",
+                 "build", "kernel")
 
-    def __init__(self, closed, out_tree, label: str):
+    def __init__(self, closed, out_tree, label: str, in_tree, in_avals):
         self.jaxpr, self.consts = open_jaxpr(closed)
+        self.in_tree, self.in_avals = in_tree, in_avals
         self.out_tree = out_tree
         self.single = out_tree.num_leaves == 1 and out_tree.node_type is None
         self.label = label
@@ -246,10 +248,7 @@ class JitFunction:
         >>> jit(lambda x: x * 2.0).lower(1.0).compile()(3.0)
         6.0
         """
-        entry = self._lookup(args, kwargs)
-        _, dyn_args, dyn_kwargs = self._split_static(args, kwargs)
-        leaves, in_tree = tree_flatten((dyn_args, dyn_kwargs))
-        return Lowered(entry, in_tree, tuple(leaf_aval(as_leaf(x)) for x in leaves))
+        return Lowered(self._lookup(args, kwargs))
 
     def _split_static(self, args, kwargs):
         static = [args[i] for i in canonicalize_argnums(self.static_argnums, len(args), "jit", "static_argnums")]
@@ -288,7 +287,7 @@ class JitFunction:
             return self.fun(*full, **{**dyn_kwargs, **{n: kwargs[n] for n in self.static_argnames if n in kwargs}})
         store = Store()
         closed = trace_flat(flatten_fun(with_static, in_tree, store, None if positions else "jit"), list(avals), kind="jit")
-        return _Compiled(simplify(closed), store.value, label)
+        return _Compiled(simplify(closed), store.value, label, in_tree, avals)
 
     def _call_general(self, args, kwargs):
         entry = self._lookup(args, kwargs)
@@ -304,8 +303,8 @@ class JitFunction:
 class Lowered:
     """A traced signature of a jitted function (`jit(f).lower(*args)`)."""
 
-    def __init__(self, entry: _Compiled, in_tree, avals):
-        self._entry, self._in_tree, self._avals = entry, in_tree, avals
+    def __init__(self, entry: _Compiled):
+        self._entry = entry
 
     def as_text(self) -> str:
         """The Jaxpr that runs, after inlining and simplification."""
@@ -313,29 +312,31 @@ class Lowered:
 
     def compile(self) -> Compiled:
         """Build the kernel (blocking) and return it as a callable."""
-        return Compiled(self._entry.require_kernel(), self._entry, self._in_tree, self._avals)
+        return Compiled(self._entry.require_kernel(), self._entry)
 
 
 class Compiled:
     """The kernel of one signature: call it with the non-static arguments
     of that signature; it always runs compiled code."""
 
-    def __init__(self, kernel, entry: _Compiled, in_tree, avals):
-        self._kernel, self._entry, self._in_tree, self._avals = kernel, entry, in_tree, avals
+    def __init__(self, kernel, entry: _Compiled):
+        self._kernel, self._entry = kernel, entry
 
     def as_text(self) -> str:
+        """The kernel's source."""
         return self._kernel.source
 
     def __call__(self, *args, **kwargs):
-        leaves, in_tree = tree_flatten((args, kwargs))
-        leaves = [as_leaf(x) for x in leaves]
+        entry = self._entry
+        flat, in_tree = tree_flatten((args, kwargs))
+        leaves = as_leaves(flat, args, kwargs, "jit", compiled=True)
         avals = tuple(leaf_aval(x) for x in leaves)
-        if in_tree != self._in_tree or avals != self._avals:
-            raise TypeError(f"this compiled function takes ({', '.join(a.str_short() for a in self._avals)}), "
+        if in_tree != entry.in_tree or avals != entry.in_avals:
+            raise TypeError(f"this compiled function takes ({', '.join(a.str_short() for a in entry.in_avals)}), "
                             f"but was called with ({', '.join(a.str_short() for a in avals)}); "
                             "call the jitted function itself, or lower it again for these arguments")
-        outs = self._kernel(*self._entry.consts, *[_kernel_arg(x) for x in leaves])
-        return outs[0] if self._entry.single else tree_unflatten(self._entry.out_tree, list(outs))
+        outs = self._kernel(*entry.consts, *[_kernel_arg(x) for x in leaves])
+        return outs[0] if entry.single else tree_unflatten(entry.out_tree, list(outs))
 
 
 def _kernel_arg(x):
