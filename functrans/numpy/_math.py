@@ -135,7 +135,18 @@ def power(x, y):
     if not dtypes.is_float(aval(x).dtype):
         raise TypeError("power of integers to a traced integer exponent is not supported; "
                         "cast the base to float")
+    if aval(x).dtype.kind == "f" and _is_constant_half(y):
+        # NumPy's power takes the square root for a scalar exponent of 0.5:
+        # -0.0 ** 0.5 is -0.0 and -inf ** 0.5 is nan (C's pow gives 0 and inf).
+        return ew.sqrt(x)
     return _float_pow(x, y)
+
+
+def _is_constant_half(y) -> bool:
+    """Whether `y` is a concrete scalar 0.5 (a traced exponent is not constant)."""
+    if type(y) is Literal:
+        return y.value == 0.5
+    return type(y) is not Tracer and np.ndim(y) == 0 and y == 0.5
 
 
 def square(x):

@@ -215,7 +215,9 @@ def _trunc(q):
 
 # Unary ----------------------------------------------------------------------
 neg = unary("neg", np.negative, "(-{0})", "linear", NUMBER, rules.linear_transpose(lambda ct, a: neg(ct)))
-sign = unary("sign", np.sign, "np.sign({0})", None, NUMBER)
+# NumPy's sign of -0.0 is 0.0 (numba's is -0.0); of NaN, NaN.
+sign = unary("sign", np.sign, {"f": "(1.0 if {0} > 0 else (-1.0 if {0} < 0 else ({0} if {0} != {0} else 0.0)))",
+                               "iuc": "np.sign({0})"}, None, NUMBER)
 floor = unary("floor", np.floor, "np.floor({0})", None, REAL)
 ceil = unary("ceil", np.ceil, "np.ceil({0})", None, REAL)
 round = unary("round", np.round, "np.round({0})", None)
@@ -261,14 +263,30 @@ def _integer_pow_tangent(t, x, out, y):
 
 
 def _render_integer_pow(args, y):
-    """x*x*x for small powers: numba's `**` calls pow()."""
+    """Integers: x*x*x for small powers, numba's exact integer `**` beyond."""
     if 0 < y <= 4:
         return "(" + " * ".join([args[0]] * y) + ")"
     return f"({args[0]} ** {y})"
 
 
+def _render_float_integer_pow(args, y):
+    """Floats: NumPy computes C pow(x, y). Products of x (or of 1/x, which is
+    exact at 0 and infinities, where numba's `x ** -n` raises
+    ZeroDivisionError) stay within 3 ulp of it for |y| <= 4 (-2 for
+    negative y); beyond, pow() itself, as repeated multiplication drifts
+    (45 ulp at y = 64)."""
+    x = args[0]
+    if y == 0:
+        return "1.0"             # pow(x, 0) is 1 for every x, NaN included
+    if 0 < y <= 4:
+        return "(" + " * ".join([x] * y) + ")"
+    if y in (-1, -2):
+        return "(" + " * ".join([f"(1.0 / {x})"] * -y) + ")"
+    return f"math.pow({x}, {float(y)!r})"
+
+
 integer_pow = Primitive("integer_pow", shape=_integer_pow_shape, impl=lambda x, y: np.power(x, y),
-                        numba=_render_integer_pow, elementwise=True)
+                        numba={"f": _render_float_integer_pow, "iub": _render_integer_pow}, elementwise=True)
 integer_pow.jvp = rules.jvp_maps(integer_pow, _integer_pow_tangent)
 integer_pow.batch = elementwise_batch(integer_pow)
 integer_pow.forward = lambda inputs, params, out_aval: 0 if params["y"] == 1 else None
