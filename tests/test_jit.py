@@ -145,3 +145,11 @@ def test_a_second_process_loads_kernels_from_the_disk_cache(tmp_path):
     second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert "hits 0" in first.stdout, first.stdout
     assert "hits 1 misses 0" in second.stdout, second.stdout
+
+
+def test_a_read_only_constant_does_not_compile_the_kernel_a_second_time():
+    c = np.broadcast_to(np.arange(3.0), (2, 3))     # read-only: numba types it apart
+    f = ft.jit(lambda x: x * c + 1.0)
+    x = np.ones((2, 3))
+    np.testing.assert_allclose(f(x), c + 1.0)
+    assert len(f._lookup((x,), {}).kernel.dispatcher.signatures) == 1

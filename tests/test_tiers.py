@@ -166,9 +166,14 @@ def test_a_signature_estimated_slower_than_compiling_waits_for_its_kernel(held, 
         def __call__(self, *args):
             pytest.fail("tier 0 ran a call estimated to take 10 s")
     monkeypatch.setattr(jit_module, "NumpyProgram", NoTier0)
+    monkeypatch.setattr(tiers, "worker_ready", lambda: True)
     f = ft.jit(lambda x: x * 3.0)
     np.testing.assert_allclose(f(X), X * 3.0)
-    assert tier(f, X) == 1
+    assert tier(f, X) == 1 and len(held) == 1       # the worker's kernel
+    monkeypatch.setattr(tiers, "worker_ready", lambda: False)
+    g = ft.jit(lambda x: x * 4.0)
+    np.testing.assert_allclose(g(X), X * 4.0)
+    assert tier(g, X) == 1 and len(held) == 1       # compiled here: no warm worker to wait for
 
 
 def test_untiered_jit_compiles_on_the_first_call(monkeypatch):

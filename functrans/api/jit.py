@@ -107,19 +107,23 @@ class _Compiled:
 
     def start(self):
         """Before the first concrete call: compile here (untiered), or start
-        the kernel's build and tier 0; the first caller waits for the kernel
-        when a tier-0 call is estimated to take longer than compiling."""
+        the kernel's build and tier 0. When a tier-0 call is estimated to take
+        longer than compiling (a long scan), the first caller waits for the
+        kernel instead: from the worker if it is warm, else compiled here."""
         with _START_LOCK:
             if self.program is not None or self.kernel is not None:
                 return
-            if not tiered():
-                self.compile_here()
-                return
             lowered = self._lowered()
-            self.build = tiers.request(lowered, self.label)
-            self.program = NumpyProgram(lowered.jaxpr)
             seconds = estimated_seconds(lowered.jaxpr)
             waits = seconds > COMPILE_SECONDS_GUESS + COMPILE_SECONDS_PER_EQUATION * len(lowered.jaxpr.eqns)
+            if not tiered() or (waits and not tiers.worker_ready()):
+                if tiered():
+                    tiers.log(f"{self.label} compiles now: a call on tier 0 would take ~{seconds:.2g} s "
+                              "and the compile worker is not warm yet")
+                self.compile_here()
+                return
+            self.build = tiers.request(lowered, self.label)
+            self.program = NumpyProgram(lowered.jaxpr)
         if waits:
             tiers.log(f"{self.label} waits for its kernel: a call on tier 0 would take ~{seconds:.2g} s")
             self.build.wait()

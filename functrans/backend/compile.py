@@ -65,6 +65,16 @@ class KernelCache:
 KERNELS = KernelCache()
 
 
+def prepare_numba():
+    """Set up numba's CPU target (its typing and lowering registries: ~0.35 s,
+    once per process), which compiling or loading any kernel needs; the
+    compile worker and the caller's builder thread do it before they must."""
+    from numba.core.registry import cpu_target
+    cpu_target.target_context.refresh()
+
+    from . import loop_compiler  # noqa: F401  (the fused-loop intrinsic every kernel calls)
+
+
 def build(entry: Entry, source: str, arg_avals):
     """Compile `source` into `entry` (numba writes its machine code there),
     mark the entry complete and return the dispatcher."""
@@ -157,5 +167,9 @@ def _input_converter(aval):
 
 
 def prepare_consts(consts, const_avals):
-    """Consts as the kernel's signature expects them."""
-    return [_input_converter(a)(c) for c, a in zip(consts, const_avals)]
+    """Consts as the kernel's signature expects them: C-contiguous and
+    writeable arrays (numba types a read-only array, such as a folded
+    `broadcast_to`, as another type, and would compile the kernel again
+    for it on the first call: 4 s for W3's Hessian)."""
+    return [np.require(c, a.dtype, ["C", "W"]) if a.shape else a.dtype.type(c)
+            for c, a in zip(consts, const_avals)]

@@ -129,7 +129,8 @@ class Builder:
                 self._tasks.put((self._fail, build, error))
         if worker is None or not worker.submit(entry.path.parent, entry.digest, source, avals, built):
             return self._load(build, closed, entry, source, "compiled in process (no compile worker)")
-        _prepare_numba()   # while the worker compiles: loading will need it
+        from . import compile
+        compile.prepare_numba()   # while the worker compiles: loading needs it
 
 
     def _load(self, build: KernelBuild, closed, entry, source, how: str):
@@ -170,14 +171,9 @@ class Builder:
         """The current worker client, if one was started (tests kill it)."""
         return self._worker
 
-
-def _prepare_numba():
-    """Import numba and set up its CPU target (~0.5 s, once per process), which
-    loading any kernel needs: done while the worker compiles, not after."""
-    from numba.core.registry import cpu_target
-
-    from . import compile  # noqa: F401  (numba, and the vector-math symbols)
-    cpu_target.target_context.refresh()
+    def worker_ready(self) -> bool:
+        worker = self._worker
+        return worker is not None and worker.dead is None and worker.ready.is_set()
 
 
 BUILDER = Builder()
@@ -202,6 +198,11 @@ def request(closed, label: str) -> KernelBuild:
 
 def prestart():
     BUILDER.prestart()
+
+
+def worker_ready() -> bool:
+    """Whether a compile worker has numba set up and is waiting for builds."""
+    return BUILDER.worker_ready()
 
 
 def wait_all(timeout=None):
