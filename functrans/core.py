@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import dtypes
+from . import arrays, dtypes
 from .errors import ShapeError, TracerConversionError, UnexpectedTracerError, concretization_error
 from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var, aval_of, weak_scalar_aval
 
@@ -134,7 +134,7 @@ class Trace:
         self.eqns = []
         self.constvars = []
         self.consts = []
-        self.lifted = {}       # id(outer tracer or array) -> its constvar here
+        self.lifted = {}       # id(outer tracer or array) -> (its constvar here, the value)
         self.providers = {}    # input Var -> outer Tracer | array | _ABSTRACT
         self.values = {}       # Var -> concrete value, filled lazily
         self.producer = {}     # Var -> index of the equation that made it
@@ -149,22 +149,23 @@ class Trace:
 
     def lift(self, value) -> Var:
         """The constvar standing for an outer tracer or an array in this
-        trace (one per value: `consts` keeps the value, so its id is stable)."""
-        if type(value) is not Tracer and type(value) is not np.ndarray:
-            value = np.asarray(value)
-        key = id(value)
-        var = self.lifted.get(key)
-        if var is None:
-            if type(value) is Tracer:
-                if not value.trace.alive:
-                    raise _escaped(value)
-                var = Var(value.aval)
-            else:
-                var = Var(aval_of(value))
-            self.providers[var] = value
-            self.constvars.append(var)
-            self.consts.append(value)
-            self.lifted[key] = var
+        trace, one per value. `lifted` keeps the value alive, so its id
+        stays unique; an `Array` is recorded as the plain ndarray it views."""
+        entry = self.lifted.get(id(value))
+        if entry is not None:
+            return entry[0]
+        original = value
+        if type(value) is Tracer:
+            if not value.trace.alive:
+                raise _escaped(value)
+            var = Var(value.aval)
+        else:
+            value = value if type(value) is np.ndarray else np.asarray(value)
+            var = Var(aval_of(value))
+        self.providers[var] = value
+        self.constvars.append(var)
+        self.consts.append(value)
+        self.lifted[id(original)] = (var, original)
         return var
 
     def to_atom(self, value):
@@ -269,20 +270,29 @@ def _escaped(tracer) -> UnexpectedTracerError:
 
 def bind(prim: Primitive, args, params):
     """Apply `prim`: record it in the innermost trace among its arguments',
-    or evaluate it when none is traced."""
-    trace = None
+    or evaluate it when none is traced (on `Array` inputs, NumPy's rule for
+    subclasses holds: the outputs are Arrays too)."""
+    trace, on_arrays = None, False
     for a in args:
-        if type(a) is Tracer and (trace is None or a.trace.level > trace.level):
-            trace = a.trace
+        t = type(a)
+        if t is Tracer:
+            if trace is None or a.trace.level > trace.level:
+                trace = a.trace
+        elif t is Array:
+            on_arrays = True
     if trace is None:
-        values = [a.value if type(a) is Literal else a for a in args]
+        if on_arrays:
+            values = [a.value if type(a) is Literal else arrays.to_plain(a) for a in args]
+        else:
+            values = [a.value if type(a) is Literal else a for a in args]
         try:
-            return prim.impl(*values, **params)
+            out = prim.impl(*values, **params)
         except (ValueError, TypeError, IndexError):
             error = _shape_rule_error(prim, values, params)
             if error is None:
                 raise
             raise error from None
+        return _as_arrays(prim, out) if on_arrays else out
     if not trace.alive:
         raise _escaped(next(a for a in args if type(a) is Tracer and a.trace is trace))
     return trace.record(prim, args, params)
@@ -299,6 +309,15 @@ def _shape_rule_error(prim, values, params):
     except Exception:     # operands the shape rule cannot even read: NumPy's error stands
         return None
     return None
+
+
+Array = arrays.Array
+
+
+def _as_arrays(prim, out):
+    if prim.multiple_results:
+        return [arrays.to_array(o) for o in out]
+    return arrays.to_array(out)
 
 
 def eval_jaxpr(jaxpr: Jaxpr, consts, args) -> list:
@@ -393,3 +412,6 @@ class Tracer:
 
     def __repr__(self):
         return f"Traced<{self.aval.str_short()}>with<{self.trace.kind}>"
+
+
+arrays.tracer_type[0] = Tracer

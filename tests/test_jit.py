@@ -97,22 +97,29 @@ def test_float32_stays_float32_and_scalars_are_weak():
 
 def test_fast_path_takes_any_layout_and_returns_exact_types():
     # The fast path hands C-contiguous arrays and Python floats to numba as
-    # they are; everything else goes through the kernel's conversions.
+    # they are (Arrays viewed as plain ndarrays); everything else goes
+    # through the kernel's conversions. Outputs are Arrays of exact dtypes,
+    # rank-0 ones too.
     f = ft.jit(lambda x, s: (x * s, fnp.sum(x) * s))
     base = np.arange(12.0)
-    for x in (base, base[::2], base.reshape(3, 4).T[0], base.copy().view(np.ndarray)):
-        for s in (2.0, 2, True, np.float64(2.0), np.array(2.0)):
+    for x in (base, base[::2], base.reshape(3, 4).T[0], base.copy().view(np.ndarray), fnp.asarray(base),
+              fnp.asarray(base)[::2]):
+        for s in (2.0, 2, True, np.float64(2.0), np.array(2.0), fnp.asarray(2.0)):
             y, total = f(x, s)
             np.testing.assert_array_equal(y, x * float(s))
-            assert type(y) is np.ndarray and y.dtype == np.float64
-            assert type(total) is np.float64 and total == x.sum() * float(s)
+            assert type(y) is ft.Array and y.dtype == np.float64
+            assert type(total) is ft.Array and total.shape == () and total.dtype == np.float64
+            assert total == x.sum() * float(s)
     frozen = base.copy()
     frozen.flags.writeable = False
     np.testing.assert_array_equal(f(frozen, 3.0)[0], base * 3.0)
     g = ft.jit(lambda x: fnp.sum(x))
     small = np.arange(4, dtype=np.int32)
-    assert type(g(base)) is np.float64 and type(g(small)) is np.sum(small).dtype.type
-    assert type(ft.jit(lambda b: b & True)(True)) is np.bool_
+    for x in (base, small, fnp.asarray(base), fnp.asarray(small)):
+        out = g(x)
+        assert type(out) is ft.Array and out.shape == () and out.dtype == np.sum(np.asarray(x)).dtype
+    out = ft.jit(lambda b: b & True)(True)
+    assert type(out) is ft.Array and out.dtype == np.bool_ and out
 
 
 def test_log_compiles_says_why_the_cache_missed(capsys, monkeypatch):
@@ -153,3 +160,21 @@ def test_a_read_only_constant_does_not_compile_the_kernel_a_second_time():
     x = np.ones((2, 3))
     np.testing.assert_allclose(f(x), c + 1.0)
     assert len(f._lookup((x,), {}).kernel.dispatcher.signatures) == 1
+
+
+def test_static_arguments_are_static_by_position_and_by_keyword():
+    def repeat_sum(x, n, scale=1.0):
+        for _ in range(n):          # needs n as a Python int
+            x = x + scale
+        return x
+    by_name = ft.jit(repeat_sum, static_argnames="n")
+    by_number = ft.jit(repeat_sum, static_argnums=1)
+    for f in (by_name, by_number):
+        assert f(0.0, 3) == 3.0 and f(0.0, n=4) == 4.0 and f(1.0, n=2, scale=0.5) == 2.0
+    assert by_name.static_argnums == (1,) and by_number.static_argnames == ("n",)
+    both = ft.jit(lambda x, a=1, b=1: x * a - b, static_argnames=("a", "b"))
+    assert both(1.0, a=2) == 1.0 and both(1.0, b=2) == -1.0   # equal values, different arguments
+    with pytest.raises(ValueError, match="static_argnums"):
+        ft.jit(repeat_sum, static_argnums=3)
+    with pytest.raises(ValueError, match="static_argnames"):
+        ft.jit(repeat_sum, static_argnames="m")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from ..arrays import to_array
 from ..errors import UnsupportedError
 from ..core import Tracer
 from ..ir import Literal, ShapedArray, aval_of
@@ -68,10 +69,10 @@ def _bad_argument(original, x, args, kwargs, fn, problem):
 
 
 def as_output(x):
-    """What the user gets: a tracer under an enclosing transform, else an ndarray."""
+    """What the user gets: a tracer under an enclosing transform, else an Array."""
     if type(x) is Tracer:
         return x
-    return np.asarray(x.value if type(x) is Literal else x)
+    return to_array(x.value if type(x) is Literal else x)
 
 
 class Store:

@@ -19,11 +19,13 @@ a callable that always runs the kernel.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import threading
 
 import numpy as np
 
+from ..arrays import Array, to_array, to_plain
 from ..backend import compile_jaxpr, tiers
 from ..backend.numpy_eval import NumpyProgram, estimated_seconds
 from ..core import Tracer
@@ -47,17 +49,23 @@ def tiered() -> bool:
     return os.environ.get("FUNCTRANS_JIT_TIERED", "1") != "0"
 
 
+view, asarray = np.ndarray.view, np.asarray
+
+
 def _fast_signature(args):
     """The cache key of plain positional arrays and Python scalars, or None.
     An array contributes its shape, dtype and strides (strides tell a
-    C-contiguous array, which the kernel can take as it is), a Python scalar
-    its type."""
+    C-contiguous array, which the kernel can take as it is), and whether it
+    is an `Array` (viewed as a plain ndarray before the kernel sees it); a
+    Python scalar its type."""
     if len(args) == 1:     # the common case, without the loop
         a = args[0]
         t = type(a)
         if t is np.ndarray:
             return ((a.shape, a.dtype, a.strides),)
-        return (t,) if t is float or t is int or t is bool else None
+        if t is float or t is int or t is bool:
+            return (t,)
+        return ((a.shape, a.dtype, a.strides, Array),) if t is Array else None
     key = []
     for a in args:
         t = type(a)
@@ -65,6 +73,8 @@ def _fast_signature(args):
             key.append((a.shape, a.dtype, a.strides))
         elif t is float or t is int or t is bool:
             key.append(t)
+        elif t is Array:
+            key.append((a.shape, a.dtype, a.strides, Array))
         else:
             return None
     return tuple(key)
@@ -77,7 +87,7 @@ def _direct_ok(args) -> bool:
     (np.int64 rejects values out of range), rank-0 arrays become scalars."""
     for a in args:
         t = type(a)
-        if t is np.ndarray:
+        if t is np.ndarray or t is Array:
             if not (a.ndim and a.flags.c_contiguous and a.dtype.isnative):
                 return False
         elif t is not float and t is not bool:
@@ -156,42 +166,56 @@ class _Compiled:
         return kernel
 
     def run(self, leaves):
+        """The outputs, as Arrays, for flat arguments (Arrays among them are
+        viewed as plain ndarrays here)."""
         if self.program is None and self.kernel is None:
             self.start()
         kernel = self.kernel_now()
+        leaves = [to_plain(x) for x in leaves]
         outs = kernel(*self.consts, *leaves) if kernel is not None else self.program(*self.consts, *leaves)
-        return outs[0] if self.single else tree_unflatten(self.out_tree, list(outs))
+        return to_array(outs[0]) if self.single else tree_unflatten(self.out_tree, [to_array(o) for o in outs])
 
-    def runner(self, direct: bool, install):
-        """A function of the argument tuple for the fast path. `direct`: the
-        arguments are known to be of the kernel's exact types (`_direct_ok`),
-        so the numba dispatcher is called with them as they are. On tier 0,
-        the runner hands `install` the tier-1 runner once the kernel exists."""
+    def runner(self, direct: bool, strip: bool, install):
+        """A function of the argument tuple for the fast path, returning
+        Arrays. `direct`: the arguments are known to be of the kernel's exact
+        types (`_direct_ok`), so the numba dispatcher is called with them as
+        they are; `strip`: some are Arrays, viewed as plain ndarrays first
+        (numba types a subclass slowly). On tier 0, the runner hands
+        `install` the tier-1 runner once the kernel exists."""
         if self.program is None and self.kernel is None:
             self.start()
         if self.kernel_now() is None:
             def tier0(args):
                 if self.kernel_now() is None:
                     return self.run(args)
-                run = self.runner(direct, install)
+                run = self.runner(direct, strip, install)
                 install(run)
                 return run(args)
             return tier0
         if not (direct and _direct_ok(self.consts)):
             return self.run     # the kernel converts ints and rank-0 arrays, every call
+        run = self._direct_runner()
+        return (lambda args: run(tuple(map(to_plain, args)))) if strip else run
+
+    def _direct_runner(self):
         kernel = self.kernel
         consts, call = kernel.direct(*self.consts)
         if not self.single:
             out_tree = self.out_tree
-            return lambda args: tree_unflatten(out_tree, list(call(*args)))
-        dispatcher, finish = kernel.dispatcher, kernel.finishers[0]
-        if finish is None and not consts:
-            return lambda args: dispatcher(*args)[0]
-        if finish is None:
-            return lambda args: dispatcher(*consts, *args)[0]
+            return lambda args: tree_unflatten(out_tree, [to_array(o) for o in call(*args)])
+        dispatcher, scalar_type = kernel.dispatcher, kernel.finishers[0]
+        if scalar_type is None and not consts:
+            return lambda args: dispatcher(*args)[0].view(Array)
+        if scalar_type is None:
+            return lambda args: dispatcher(*consts, *args)[0].view(Array)
+        # A rank-0 output: numba returns a Python scalar, made a 0-d Array of
+        # its dtype here (inline: this is the whole cost of W4's scalar case).
+        dtype = np.dtype(scalar_type)
+        if dtype == np.float64 and not consts:   # numba returns a Python float: no dtype to pass
+            return lambda args: view(asarray(dispatcher(*args)[0]), Array)
         if not consts:
-            return lambda args: finish(dispatcher(*args)[0])
-        return lambda args: finish(dispatcher(*consts, *args)[0])
+            return lambda args: view(asarray(dispatcher(*args)[0], dtype), Array)
+        return lambda args: view(asarray(dispatcher(*consts, *args)[0], dtype), Array)
 
 
 def _describe_miss(key, previous) -> str:
@@ -216,8 +240,7 @@ class JitFunction:
     def __init__(self, fun, static_argnums=(), static_argnames=()):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.static_argnums = canonicalize_argnums(static_argnums, None, "jit", "static_argnums")
-        self.static_argnames = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+        self.static_argnums, self.static_argnames = static_arguments(fun, static_argnums, static_argnames)
         self._has_static = bool(self.static_argnums or self.static_argnames)
         self._fast = {}       # fast signature -> runner of the args tuple
         self._cache = {}      # (static, treedef, avals) -> _Compiled
@@ -240,7 +263,8 @@ class JitFunction:
                 run = self._fast.get(key)
                 if run is None:
                     install = functools.partial(self._fast.__setitem__, key)
-                    run = self._fast[key] = self._lookup(args, {}).runner(_direct_ok(args), install)
+                    strip = any(type(a) is Array for a in args)
+                    run = self._fast[key] = self._lookup(args, {}).runner(_direct_ok(args), strip, install)
                 return run(args)
         return self._call_general(args, kwargs)
 
@@ -254,17 +278,25 @@ class JitFunction:
         """
         return Lowered(self._lookup(args, kwargs))
 
+    def _static_positions(self, args) -> set:
+        """The positional arguments of this call that are static; a static
+        argnum past the end (its argument was left to its default, or passed
+        by keyword) is ignored, as in JAX."""
+        return {i % len(args) for i in self.static_argnums if -len(args) <= i < len(args)}
+
     def _split_static(self, args, kwargs):
-        static = [args[i] for i in canonicalize_argnums(self.static_argnums, len(args), "jit", "static_argnums")]
-        static += [kwargs[n] for n in self.static_argnames if n in kwargs]
-        for value in static:
+        positions = self._static_positions(args)
+        # Each static value is keyed with where it was given, so that two
+        # static arguments passed alone with equal values stay apart.
+        static = [(i, args[i]) for i in sorted(positions)]
+        static += [(n, kwargs[n]) for n in self.static_argnames if n in kwargs]
+        for _, value in static:
             try:
                 hash(value)
             except TypeError:
                 raise TypeError(f"jit: a static argument must be hashable, but got a "
                                 f"{type(value).__name__}: {value!r}. Pass a tuple instead of a list, "
                                 "or do not mark it static.") from None
-        positions = {i % len(args) for i in self.static_argnums}
         dyn_args = tuple(a for i, a in enumerate(args) if i not in positions)
         dyn_kwargs = {k: v for k, v in kwargs.items() if k not in self.static_argnames}
         return tuple(static), dyn_args, dyn_kwargs
@@ -283,7 +315,7 @@ class JitFunction:
         return entry
 
     def _trace(self, args, kwargs, in_tree, avals, label):
-        positions = {i % len(args) for i in self.static_argnums}
+        positions = self._static_positions(args)
 
         def with_static(*dyn, **dyn_kwargs):
             dyn_iter = iter(dyn)
@@ -340,7 +372,31 @@ class Compiled:
                             f"but was called with ({', '.join(a.str_short() for a in avals)}); "
                             "call the jitted function itself, or lower it again for these arguments")
         outs = self._kernel(*entry.consts, *[_kernel_arg(x) for x in leaves])
-        return outs[0] if entry.single else tree_unflatten(entry.out_tree, list(outs))
+        return to_array(outs[0]) if entry.single else tree_unflatten(entry.out_tree, [to_array(o) for o in outs])
+
+
+def static_arguments(fun, argnums, argnames) -> tuple[tuple, tuple]:
+    """(static_argnums, static_argnames) with each completed from the
+    other through `fun`'s signature, as JAX does when only one is given:
+    an argument is static whether it is passed by position or by keyword.
+    Positions `fun` cannot take raise ValueError (names: `check_argnames`)."""
+    argnums = canonicalize_argnums(argnums, None, "jit", "static_argnums")
+    argnames = (argnames,) if isinstance(argnames, str) else tuple(argnames)
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):    # some builtins have no signature
+        return argnums, argnames
+    kinds = inspect.Parameter
+    positional = [p for p in params if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)]
+    n = len(positional)
+    if not any(p.kind is kinds.VAR_POSITIONAL for p in params):
+        canonicalize_argnums(argnums, n, "jit", "static_argnums")
+    by_position = {i: p.name for i, p in enumerate(positional) if p.kind is kinds.POSITIONAL_OR_KEYWORD}
+    if argnums and not argnames:
+        argnames = tuple(by_position[i % n] for i in argnums if -n <= i < n and i % n in by_position)
+    elif argnames and not argnums:
+        argnums = tuple(i for i, name in by_position.items() if name in argnames)
+    return argnums, argnames
 
 
 def _kernel_arg(x):

@@ -7,6 +7,7 @@ also gives traced values their operators and methods.
 """
 import numpy as _np
 
+from .. import arrays as _arrays
 from ..core import Tracer as _Tracer
 from ._base import broadcast_shapes, broadcast_to, normalize_axis as _normalize_axis  # noqa: F401
 from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
@@ -32,7 +33,7 @@ int32, int64 = _np.int32, _np.int64
 complex64, complex128 = _np.complex64, _np.complex128
 bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
-ndarray = _np.ndarray
+ndarray = _arrays.Array
 
 
 def take(a, indices, axis=None):
@@ -47,7 +48,8 @@ def _reflected(fn):
 
 
 def _attach_tracer_methods():
-    """Operators and array methods of traced values."""
+    """Operators and array methods of traced values, and what `Array` adds
+    to NumPy's."""
     T = _Tracer
     T.__add__, T.__radd__ = add, _reflected(add)
     T.__sub__, T.__rsub__ = subtract, _reflected(subtract)
@@ -76,6 +78,9 @@ def _attach_tracer_methods():
         self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape, order)
     T.transpose = lambda self, *axes: transpose(
         self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None))
+    # Arrays: JAX's functional updates, and indexing by traced values.
+    _arrays.Array.at = property(_IndexUpdateHelper)
+    _arrays.getitem_hook[0] = _getitem
 
 
 _attach_tracer_methods()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from ..arrays import to_array
 from ..core import Tracer
 from ..errors import ShapeError, UnsupportedError
 from ..ops import shape as sh
@@ -19,14 +20,14 @@ def array(object, dtype=None, copy=True):
         return astype(object, dtype) if dtype is not None else object
     if isinstance(object, (list, tuple)) and _contains_tracer(object):
         return stack([array(o, dtype) for o in object])
-    return np.array(object, dtype=dtype, copy=copy)
+    return to_array(np.array(object, dtype=dtype, copy=copy))
 
 
 def asarray(a, dtype=None):
     """`a` as an array, without a copy when it already is one."""
     if type(a) is Tracer or isinstance(a, (list, tuple)) and _contains_tracer(a):
         return array(a, dtype=dtype)
-    return np.asarray(a, dtype=dtype)
+    return to_array(np.asarray(a, dtype=dtype))
 
 
 def _contains_tracer(seq):
@@ -49,11 +50,11 @@ def _static_shape(shape, fn):
 
 
 def zeros(shape, dtype=None):
-    return np.zeros(_static_shape(shape, "zeros"), _float_default(dtype))
+    return to_array(np.zeros(_static_shape(shape, "zeros"), _float_default(dtype)))
 
 
 def ones(shape, dtype=None):
-    return np.ones(_static_shape(shape, "ones"), _float_default(dtype))
+    return to_array(np.ones(_static_shape(shape, "ones"), _float_default(dtype)))
 
 
 def full(shape, fill_value, dtype=None):
@@ -61,7 +62,7 @@ def full(shape, fill_value, dtype=None):
     if type(fill_value) is Tracer:
         value = fill_value if dtype is None else astype(fill_value, dtype)
         return broadcast_to(value, tuple(np.atleast_1d(shape)) if np.ndim(shape) else (shape,))
-    return np.full(_static_shape(shape, "full"), fill_value, dtype)
+    return to_array(np.full(_static_shape(shape, "full"), fill_value, dtype))
 
 
 def _like_dtype(a, dtype):
@@ -69,11 +70,11 @@ def _like_dtype(a, dtype):
 
 
 def zeros_like(a, dtype=None):
-    return np.zeros(aval(operand(a)).shape, _like_dtype(a, dtype))
+    return zeros(aval(operand(a)).shape, _like_dtype(a, dtype))
 
 
 def ones_like(a, dtype=None):
-    return np.ones(aval(operand(a)).shape, _like_dtype(a, dtype))
+    return ones(aval(operand(a)).shape, _like_dtype(a, dtype))
 
 
 def full_like(a, fill_value, dtype=None):
@@ -85,15 +86,17 @@ def empty(shape, dtype=None):
 
 
 def arange(start, stop=None, step=None, dtype=None):
-    return np.arange(start, stop, step, dtype=dtype) if stop is not None else np.arange(start, dtype=dtype)
+    if stop is None:
+        return to_array(np.arange(start, dtype=dtype))
+    return to_array(np.arange(start, stop, step, dtype=dtype))
 
 
 def linspace(start, stop, num=50, endpoint=True, dtype=None):
-    return np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype)
+    return to_array(np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype))
 
 
 def eye(N, M=None, k=0, dtype=None):
-    return np.eye(N, M, k, dtype=_float_default(dtype))
+    return to_array(np.eye(N, M, k, dtype=_float_default(dtype)))
 
 
 # shape functions ------------------------------------------------------------
