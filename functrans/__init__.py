@@ -10,5 +10,7 @@ from .api import (checkpoint, custom_jvp, custom_vjp, grad, hessian, jacfwd, jac
                   jvp, linearize, make_jaxpr, remat, value_and_grad, vjp, vmap)
 from .numpy import stop_gradient  # noqa: F401
 from .graph import to_dot  # noqa: F401
+from .config import config  # noqa: F401
+from . import debug_nans  # noqa: F401,E402  (registers the debug_nans option; reads FUNCTRANS_DEBUG_NANS)
 
 __version__ = "0.1.0"
