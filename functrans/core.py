@@ -233,12 +233,12 @@ class Trace:
                 values[v] = value
             elif index not in needed:
                 needed.add(index)
-                stack.extend(x for x in self.eqns[index].inputs if type(x) is Var)
+                stack.extend(x for x in self.eqns[index].invars if type(x) is Var)
         for index in sorted(needed):
             eqn = self.eqns[index]
-            ins = [x.value if type(x) is Literal else values[x] for x in eqn.inputs]
+            ins = [x.value if type(x) is Literal else values[x] for x in eqn.invars]
             out = eqn.primitive.impl(*ins, **eqn.params)
-            values.update(zip(eqn.outputs, out if eqn.primitive.multiple_results else [out]))
+            values.update(zip(eqn.outvars, out if eqn.primitive.multiple_results else [out]))
         return values[var]
 
     def _input_value(self, var):
@@ -327,12 +327,12 @@ def eval_jaxpr(jaxpr: Jaxpr, consts, args) -> list:
     env = dict(zip(jaxpr.constvars, consts))
     env.update(zip(jaxpr.invars, args))
     for eqn in jaxpr.eqns:
-        ins = [x if type(x) is Literal else env[x] for x in eqn.inputs]
+        ins = [x if type(x) is Literal else env[x] for x in eqn.invars]
         out = bind(eqn.primitive, ins, eqn.params)
         if eqn.primitive.multiple_results:
-            env.update(zip(eqn.outputs, out))
+            env.update(zip(eqn.outvars, out))
         else:
-            env[eqn.outputs[0]] = out
+            env[eqn.outvars[0]] = out
     return [v.value if type(v) is Literal else env[v] for v in jaxpr.outvars]
 
 

@@ -99,9 +99,9 @@ class _Writer:
         for eqn in jaxpr.eqns:
             box = self.fresh(prefix, "eqn")
             node(box, f"label={_quote(_box_label(eqn))}, shape=box")
-            for var in eqn.inputs:
+            for var in eqn.invars:
                 self.emit(depth, f"{_quote(value(var))} -> {_quote(box)};")
-            for var in eqn.outputs:
+            for var in eqn.outvars:
                 declare(var, out_attrs(var))
                 self.emit(depth, f"{_quote(box)} -> {_quote(prefix + names(var))};")
             for label, inner in _nested(eqn.params):

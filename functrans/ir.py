@@ -109,17 +109,17 @@ class Literal:
 
 
 class Eqn:
-    """One primitive application: `outputs = primitive[params] inputs`."""
-    __slots__ = ("primitive", "inputs", "outputs", "params")
+    """One primitive application: `outvars = primitive[params] invars`."""
+    __slots__ = ("primitive", "invars", "outvars", "params")
 
-    def __init__(self, primitive, inputs, outputs, params):
+    def __init__(self, primitive, invars, outvars, params):
         self.primitive = primitive
-        self.inputs = inputs      # list of Var | Literal
-        self.outputs = outputs    # list of Var
+        self.invars = invars      # list of Var | Literal
+        self.outvars = outvars    # list of Var
         self.params = params      # dict of hashable values
 
     def __repr__(self):
-        return f"Eqn({self.primitive.name}, {len(self.inputs)} in, {len(self.outputs)} out)"
+        return f"Eqn({self.primitive.name}, {len(self.invars)} in, {len(self.outvars)} out)"
 
 
 class Jaxpr:
@@ -226,12 +226,12 @@ def _pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int) -> str:
     ins = " ".join(names.binder(v) for v in jaxpr.invars)
     lines = [f"{{ lambda {consts}; {ins}. let"]
     for eqn in jaxpr.eqns:
-        outs = " ".join(names.binder(v) for v in eqn.outputs) or "_"
+        outs = " ".join(names.binder(v) for v in eqn.outvars) or "_"
         params = ""
         if eqn.params:
             params = "[" + " ".join(f"{k}={_pp_param(v, names, indent + 4)}"
                                     for k, v in sorted(eqn.params.items())) + "]"
-        args = " ".join(names(v) for v in eqn.inputs)
+        args = " ".join(names(v) for v in eqn.invars)
         lines.append(f"{pad}    {outs} = {eqn.primitive.name}{params} {args}".rstrip())
     outs = ", ".join(names(v) for v in jaxpr.outvars)
     trailing = "," if len(jaxpr.outvars) == 1 else ""
@@ -261,11 +261,11 @@ def typecheck(jaxpr: Jaxpr) -> None:
             assert v in bound, f"{v} used before it is bound, in {where}"
 
     for eqn in jaxpr.eqns:
-        for v in eqn.inputs:
+        for v in eqn.invars:
             check_use(v, eqn.primitive.name)
-        out_avals = eqn.primitive.abstract_eval([v.aval for v in eqn.inputs], eqn.params)
-        assert len(out_avals) == len(eqn.outputs), f"output count of {eqn.primitive.name}"
-        for var, aval in zip(eqn.outputs, out_avals):
+        out_avals = eqn.primitive.abstract_eval([v.aval for v in eqn.invars], eqn.params)
+        assert len(out_avals) == len(eqn.outvars), f"output count of {eqn.primitive.name}"
+        for var, aval in zip(eqn.outvars, out_avals):
             assert _same_type(var.aval, aval), (
                 f"{eqn.primitive.name}: output typed {var.aval.str_short()} but "
                 f"its shape rule gives {aval.str_short()}")

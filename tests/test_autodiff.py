@@ -95,11 +95,11 @@ def test_grad_jaxpr_has_no_identity_or_dead_equations():
     jaxpr = ft.make_jaxpr(ft.grad(lambda x: fnp.sum(x * x)))(np.ones(3)).jaxpr
     typecheck(jaxpr)
     for eqn in jaxpr.eqns:
-        literals = [x.value for x in eqn.inputs if type(x) is Literal]
+        literals = [x.value for x in eqn.invars if type(x) is Literal]
         assert not (eqn.primitive.name == "mul" and 1 in literals), str(jaxpr)
         assert not (eqn.primitive.name == "add" and 0 in literals), str(jaxpr)
-    used = {x for e in jaxpr.eqns for x in e.inputs} | set(jaxpr.outvars)
-    assert all(any(v in used for v in e.outputs) for e in jaxpr.eqns), str(jaxpr)
+    used = {x for e in jaxpr.eqns for x in e.invars} | set(jaxpr.outvars)
+    assert all(any(v in used for v in e.outvars) for e in jaxpr.eqns), str(jaxpr)
     assert [e.primitive.name for e in jaxpr.eqns] == ["add"]   # 2x, written x + x
 
 
@@ -130,7 +130,7 @@ def test_float32_derivatives_stay_float32_through_literal_constants():
         assert tangent.dtype == np.float32, f
         assert ft.grad(lambda x: f(x).sum())(x).dtype == np.float32
         jaxpr = ft.make_jaxpr(ft.grad(lambda x: f(x).sum()))(x)
-        assert all(v.aval.dtype == np.float32 for e in jaxpr.eqns for v in e.outputs), str(jaxpr)
+        assert all(v.aval.dtype == np.float32 for e in jaxpr.eqns for v in e.outvars), str(jaxpr)
 
 
 def test_jvp_with_aux_returns_the_aux_untouched():

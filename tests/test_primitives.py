@@ -119,7 +119,7 @@ def primitive_call(row):
     jaxpr = closed.jaxpr
     k = next(i for i, e in enumerate(jaxpr.eqns) if e.primitive.name == row.primitive)
     eqn = jaxpr.eqns[k]
-    before = Jaxpr(jaxpr.constvars, jaxpr.invars, jaxpr.eqns[:k], eqn.inputs)
+    before = Jaxpr(jaxpr.constvars, jaxpr.invars, jaxpr.eqns[:k], eqn.invars)
     return eval_jaxpr(before, closed.consts, list(args)), eqn.params
 
 

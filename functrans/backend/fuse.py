@@ -30,7 +30,7 @@ def kind(eqn) -> str:
 def loop_shape(eqn) -> tuple:
     """The iteration space of a loopable equation: a reduction loops over its
     operand, everything else over its output."""
-    aval = eqn.inputs[0].aval if kind(eqn) == REDUCTION else eqn.outputs[0].aval
+    aval = eqn.invars[0].aval if kind(eqn) == REDUCTION else eqn.outvars[0].aval
     return aval.shape
 
 
@@ -47,7 +47,7 @@ class LoopGroup:
 
     def add(self, eqn):
         self.eqns.append(eqn)
-        (self.reduced if kind(eqn) == REDUCTION else self.produced).update(eqn.outputs)
+        (self.reduced if kind(eqn) == REDUCTION else self.produced).update(eqn.outvars)
 
     def makes_any(self, atoms) -> bool:
         return any(type(x) is Var and (x in self.produced or x in self.reduced) for x in atoms)
@@ -56,10 +56,10 @@ class LoopGroup:
         how = kind(eqn)
         if how == STATEMENT or loop_shape(eqn) != self.shape:
             return False
-        if any(type(x) is Var and x in self.reduced for x in eqn.inputs):
+        if any(type(x) is Var and x in self.reduced for x in eqn.invars):
             return False   # a reduction's result exists only after the loop
         # An index map reads its operand at another index: it must be an array.
-        return how != INDEX_MAP or eqn.inputs[0] not in self.produced
+        return how != INDEX_MAP or eqn.invars[0] not in self.produced
 
     def __repr__(self):
         return f"LoopGroup({self.shape}, {[e.primitive.name for e in self.eqns]})"
@@ -87,7 +87,7 @@ def partition(jaxpr: Jaxpr) -> list:
         if group is not None and group.accepts(eqn):
             group.add(eqn)
             continue
-        depends = group is not None and group.makes_any(eqn.inputs)
+        depends = group is not None and group.makes_any(eqn.invars)
         if kind(eqn) == STATEMENT:
             step = Statement(eqn)
         else:
@@ -113,7 +113,7 @@ def _mark_live(jaxpr, steps):
     readers = {}
     for i, step in enumerate(steps):
         for eqn in step.eqns if isinstance(step, LoopGroup) else [step.eqn]:
-            for x in eqn.inputs:
+            for x in eqn.invars:
                 if type(x) is Var:
                     readers.setdefault(x, set()).add(i)
     outvars = {v for v in jaxpr.outvars if type(v) is Var}

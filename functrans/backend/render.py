@@ -77,7 +77,7 @@ def _check_dtypes(jaxpr: Jaxpr):
     for v in jaxpr.constvars + jaxpr.invars:
         dtype_expr(v.aval.dtype)
     for eqn in jaxpr.eqns:
-        for v in eqn.outputs:
+        for v in eqn.outvars:
             dtype_expr(v.aval.dtype)
         for param in eqn.params.values():
             for sub in param if isinstance(param, tuple) else (param,):   # cond's branches
@@ -113,14 +113,14 @@ def scalar_expr(eqn, args) -> str:
     `(args, **params)`, or a dict from dtype kinds to either."""
     template = eqn.primitive.numba
     if isinstance(template, dict):
-        kind = eqn.inputs[0].aval.dtype.kind
+        kind = eqn.invars[0].aval.dtype.kind
         template = next((t for kinds, t in template.items() if kind in kinds), None)
     if template is None:
         raise UnsupportedError(f"jit cannot lower {eqn.primitive.name} on "
-                               f"{', '.join(x.aval.str_short() for x in eqn.inputs)}; "
+                               f"{', '.join(x.aval.str_short() for x in eqn.invars)}; "
                                "run the function without jit")
     expr = template(args, **eqn.params) if callable(template) else template.format(*args)
-    return cast(expr, eqn.outputs[0].aval.dtype)
+    return cast(expr, eqn.outvars[0].aval.dtype)
 
 
 def _render_statement(eqn, name) -> list[str]:
@@ -128,8 +128,8 @@ def _render_statement(eqn, name) -> list[str]:
     if not callable(renderer):
         raise UnsupportedError(f"jit cannot lower the primitive {eqn.primitive.name} yet; "
                                "run the function without jit")
-    emit = Emit([name(x) for x in eqn.inputs], [name(v) for v in eqn.outputs],
-                [x.aval for x in eqn.inputs], [v.aval for v in eqn.outputs],
+    emit = Emit([name(x) for x in eqn.invars], [name(v) for v in eqn.outvars],
+                [x.aval for x in eqn.invars], [v.aval for v in eqn.outvars],
                 render_inline=render_inline, call_lines=loopgen.call_lines)
     return renderer(emit, **eqn.params)
 
@@ -159,22 +159,22 @@ def _render_group(group, name) -> list[str]:
     idx = indices(len(group.shape))
     depth = len(group.shape)
     top = [f"{name(v)} = np.empty({v.aval.shape!r}, {dtype_expr(v.aval.dtype)})"
-           for eqn in group.eqns for v in eqn.outputs if v in group.live and v.aval.shape]
+           for eqn in group.eqns for v in eqn.outvars if v in group.live and v.aval.shape]
     before = [[] for _ in range(depth + 1)]   # before[d]: at depth d, before the inner loops
     after = [[] for _ in range(depth + 1)]
     loads, body, loaded = [], [], set()
     for eqn in group.eqns:
         how = fuse.kind(eqn)
-        for x in eqn.inputs if how != fuse.INDEX_MAP else ():
+        for x in eqn.invars if how != fuse.INDEX_MAP else ():
             if type(x) is not Literal and x.aval.shape and x not in group.produced and x not in loaded:
                 loaded.add(x)
                 loads.append(f"{names.scalar(x)} = {element(name(x), x.aval, idx)}")
         if how == fuse.REDUCTION:
             _render_reduction(eqn, names, idx, top, before, after, body)
             continue
-        out = eqn.outputs[0]
+        out = eqn.outvars[0]
         if how == fuse.ELEMENTWISE:
-            value = scalar_expr(eqn, [names.scalar(x) for x in eqn.inputs])
+            value = scalar_expr(eqn, [names.scalar(x) for x in eqn.invars])
         else:
             value = _index_map_read(eqn, names, idx)
         body.append(f"{names.scalar(out)} = {value}")
@@ -189,12 +189,12 @@ def _render_group(group, name) -> list[str]:
     loop = before[0] + nest(0) + after[0]
     if not depth:
         return top + loop    # scalar arithmetic: no loop to compile
-    results = [name(v) for e in group.eqns if fuse.kind(e) == fuse.REDUCTION for v in e.outputs if not v.aval.shape]
+    results = [name(v) for e in group.eqns if fuse.kind(e) == fuse.REDUCTION for v in e.outvars if not v.aval.shape]
     return top + loopgen.call_lines(loop, results)
 
 
 def _index_map_read(eqn, names, idx) -> str:
-    operand, out = eqn.inputs[0], eqn.outputs[0]
+    operand, out = eqn.invars[0], eqn.outvars[0]
     if type(operand) is Literal or not operand.aval.shape:
         return names.scalar(operand)
     index_map = eqn.primitive.numba
@@ -202,14 +202,14 @@ def _index_map_read(eqn, names, idx) -> str:
     if index_map.guard is None:
         return read
     guard = index_map.guard(idx, operand.aval, out.aval, **eqn.params)
-    return f"({read} if {guard} else {names.scalar(eqn.inputs[1])})"
+    return f"({read} if {guard} else {names.scalar(eqn.invars[1])})"
 
 
 def _render_reduction(eqn, names, idx, top, before, after, body):
     """A reduction accumulates in a scalar when its axes are the innermost
     loops (the common case: a full sum), else into its output array."""
     reduction = eqn.primitive.numba
-    operand, out = eqn.inputs[0], eqn.outputs[0]
+    operand, out = eqn.invars[0], eqn.outvars[0]
     axes, rank = tuple(eqn.params["axes"]), len(operand.aval.shape)
     dtype = out.aval.dtype
     identity = literal(reduction.identity(dtype), dtype)

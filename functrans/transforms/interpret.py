@@ -25,7 +25,7 @@ def interpret(jaxpr, consts, args, marks, rule_name, blank, is_blank, what, keep
     # rule needs it (this loop is the hot path of eager differentiation).
     mark_env = {v: m for v, m in zip(jaxpr.invars, marks) if not is_blank(m)}
     for eqn in jaxpr.eqns:
-        inputs = eqn.inputs
+        inputs = eqn.invars
         vals = [x if type(x) is Literal else env[x] for x in inputs]
         ms = [mark_env.get(x) for x in inputs]
         prim = eqn.primitive
@@ -35,9 +35,9 @@ def interpret(jaxpr, consts, args, marks, rule_name, blank, is_blank, what, keep
         else:
             out = bind(prim, vals, eqn.params)
             if prim.multiple_results:
-                env.update(zip(eqn.outputs, out))
+                env.update(zip(eqn.outvars, out))
             else:
-                env[eqn.outputs[0]] = out
+                env[eqn.outvars[0]] = out
             continue
         rule = getattr(prim, rule_name)
         if rule is None:
@@ -45,12 +45,12 @@ def interpret(jaxpr, consts, args, marks, rule_name, blank, is_blank, what, keep
         ms = [blank(x) if m is None else m for x, m in zip(inputs, ms)]
         out, out_mark = rule(vals, ms, eqn.params)
         if prim.multiple_results:
-            env.update(zip(eqn.outputs, out))
-            for v, m in zip(eqn.outputs, out_mark):
+            env.update(zip(eqn.outvars, out))
+            for v, m in zip(eqn.outvars, out_mark):
                 if not is_blank(m) and keep(v):
                     mark_env[v] = m
         else:
-            v = eqn.outputs[0]
+            v = eqn.outvars[0]
             env[v] = out
             if not is_blank(out_mark) and keep(v):
                 mark_env[v] = out_mark

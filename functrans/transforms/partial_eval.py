@@ -27,7 +27,7 @@ def partial_eval_jaxpr(closed: ClosedJaxpr, unknowns, instantiate=False):
     unknown_vars = {v for v, u in zip(jaxpr.invars, unknowns) if u}
     known_eqns, unknown_eqns = [], []
     for eqn in jaxpr.eqns:
-        is_unknown = [type(x) is Var and x in unknown_vars for x in eqn.inputs]
+        is_unknown = [type(x) is Var and x in unknown_vars for x in eqn.invars]
         if not any(is_unknown):
             known_eqns.append(eqn)
         elif eqn.primitive.partial_eval is not None:
@@ -35,10 +35,10 @@ def partial_eval_jaxpr(closed: ClosedJaxpr, unknowns, instantiate=False):
             known_eqns.extend(known_part)
             unknown_eqns.extend(unknown_part)
             for e in unknown_part:
-                unknown_vars.update(e.outputs)
+                unknown_vars.update(e.outvars)
         else:
             unknown_eqns.append(eqn)
-            unknown_vars.update(eqn.outputs)
+            unknown_vars.update(eqn.outvars)
 
     if not isinstance(instantiate, (list, tuple)):
         instantiate = [instantiate] * len(jaxpr.outvars)
@@ -53,7 +53,7 @@ def partial_eval_jaxpr(closed: ClosedJaxpr, unknowns, instantiate=False):
             residuals.append(x)
 
     for eqn in unknown_eqns:
-        for x in eqn.inputs:
+        for x in eqn.invars:
             need(x)
     for v, u in zip(jaxpr.outvars, out_unknowns):
         if u:

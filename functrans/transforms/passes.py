@@ -16,9 +16,9 @@ def dce(jaxpr: Jaxpr) -> Jaxpr:
     live = {v for v in jaxpr.outvars if type(v) is Var}
     kept = []
     for eqn in reversed(jaxpr.eqns):
-        if any(v in live for v in eqn.outputs):
+        if any(v in live for v in eqn.outvars):
             kept.append(eqn)
-            live.update(x for x in eqn.inputs if type(x) is Var)
+            live.update(x for x in eqn.invars if type(x) is Var)
     if len(kept) == len(jaxpr.eqns):
         return jaxpr
     kept.reverse()
@@ -52,20 +52,20 @@ def forward_and_cse(jaxpr: Jaxpr) -> Jaxpr:
     eqns = []
     changed = False
     for eqn in jaxpr.eqns:
-        inputs = [subst.get(x, x) if type(x) is Var else x for x in eqn.inputs]
+        inputs = [subst.get(x, x) if type(x) is Var else x for x in eqn.invars]
         if eqn.primitive.elementwise and scalar_of:
-            inputs = _fold_scalar_broadcasts(inputs, scalar_of, eqn.outputs[0].aval.shape)
-        if any(a is not b for a, b in zip(inputs, eqn.inputs)):
+            inputs = _fold_scalar_broadcasts(inputs, scalar_of, eqn.outvars[0].aval.shape)
+        if any(a is not b for a, b in zip(inputs, eqn.invars)):
             changed = True
         if eqn.primitive.scalar_broadcast is not None:
             source = eqn.primitive.scalar_broadcast(inputs, eqn.params)
             if source is not None:
-                scalar_of[eqn.outputs[0]] = source
+                scalar_of[eqn.outvars[0]] = source
         forward = eqn.primitive.forward
-        if forward is not None and len(eqn.outputs) == 1:
-            index = forward(inputs, eqn.params, eqn.outputs[0].aval)
+        if forward is not None and len(eqn.outvars) == 1:
+            index = forward(inputs, eqn.params, eqn.outvars[0].aval)
             if index is not None:
-                subst[eqn.outputs[0]] = inputs[index]
+                subst[eqn.outvars[0]] = inputs[index]
                 changed = True
                 continue
         try:
@@ -75,12 +75,12 @@ def forward_and_cse(jaxpr: Jaxpr) -> Jaxpr:
         except TypeError:
             key = None
         if key is not None and key in seen:
-            subst.update(zip(eqn.outputs, seen[key]))
+            subst.update(zip(eqn.outvars, seen[key]))
             changed = True
             continue
         if key is not None:
-            seen[key] = eqn.outputs
-        eqns.append(eqn if inputs == eqn.inputs else Eqn(eqn.primitive, inputs, eqn.outputs, eqn.params))
+            seen[key] = eqn.outvars
+        eqns.append(eqn if inputs == eqn.invars else Eqn(eqn.primitive, inputs, eqn.outvars, eqn.params))
     if not changed:
         return jaxpr
     outvars = [subst.get(v, v) if type(v) is Var else v for v in jaxpr.outvars]
@@ -92,7 +92,7 @@ def bind_literals(closed: ClosedJaxpr, literals: dict) -> ClosedJaxpr:
     (and removed from its inputs), so that simplification can use them."""
     jaxpr = closed.jaxpr
     subst = {jaxpr.invars[i]: lit for i, lit in literals.items()}
-    eqns = [Eqn(e.primitive, [subst.get(x, x) if type(x) is Var else x for x in e.inputs], e.outputs, e.params)
+    eqns = [Eqn(e.primitive, [subst.get(x, x) if type(x) is Var else x for x in e.invars], e.outvars, e.params)
             for e in jaxpr.eqns]
     invars = [v for i, v in enumerate(jaxpr.invars) if i not in literals]
     outvars = [subst.get(v, v) if type(v) is Var else v for v in jaxpr.outvars]
@@ -107,10 +107,10 @@ def inline_calls(closed: ClosedJaxpr) -> ClosedJaxpr:
 
     def splice(jaxpr, env, eqns):
         for eqn in jaxpr.eqns:
-            inputs = [env.get(x, x) if type(x) is Var else x for x in eqn.inputs]
+            inputs = [env.get(x, x) if type(x) is Var else x for x in eqn.invars]
             if eqn.primitive.inline is None:
-                outputs = [Var(v.aval) for v in eqn.outputs]
-                env.update(zip(eqn.outputs, outputs))
+                outputs = [Var(v.aval) for v in eqn.outvars]
+                env.update(zip(eqn.outvars, outputs))
                 eqns.append(Eqn(eqn.primitive, inputs, outputs, eqn.params))
                 continue
             inner = eqn.primitive.inline(eqn.params)
@@ -120,7 +120,7 @@ def inline_calls(closed: ClosedJaxpr) -> ClosedJaxpr:
                 constvars.append(inner_env[v])
                 consts.append(c)
             splice(inner.jaxpr, inner_env, eqns)
-            env.update(zip(eqn.outputs, [inner_env.get(v, v) if type(v) is Var else v
+            env.update(zip(eqn.outvars, [inner_env.get(v, v) if type(v) is Var else v
                                          for v in inner.jaxpr.outvars]))
 
     jaxpr = closed.jaxpr

@@ -31,12 +31,12 @@ def backward_pass(jaxpr, consts, args, cts_out):
 
     linear_eqns = []
     for eqn in jaxpr.eqns:
-        if any(type(x) is Var and x in linear_vars for x in eqn.inputs):
+        if any(type(x) is Var and x in linear_vars for x in eqn.invars):
             linear_eqns.append(eqn)
-            linear_vars.update(eqn.outputs)
+            linear_vars.update(eqn.outvars)
         else:
-            out = bind(eqn.primitive, [primal(x) for x in eqn.inputs], eqn.params)
-            primal_env.update(zip(eqn.outputs, out if eqn.primitive.multiple_results else [out]))
+            out = bind(eqn.primitive, [primal(x) for x in eqn.invars], eqn.params)
+            primal_env.update(zip(eqn.outvars, out if eqn.primitive.multiple_results else [out]))
 
     ct_env = {}
 
@@ -48,7 +48,7 @@ def backward_pass(jaxpr, consts, args, cts_out):
     for v, ct in zip(jaxpr.outvars, cts_out):
         accumulate(v, ct)
     for eqn in reversed(linear_eqns):
-        cts = [ct_env.pop(v, None) for v in eqn.outputs]
+        cts = [ct_env.pop(v, None) for v in eqn.outvars]
         if all(ct is None for ct in cts):
             continue
         prim = eqn.primitive
@@ -57,13 +57,13 @@ def backward_pass(jaxpr, consts, args, cts_out):
                 f"Reverse-mode differentiation needs a transpose rule for '{prim.name}', which is not "
                 "linear or has none; use forward mode (jvp, jacfwd) for this function")
         args_in = [UndefinedPrimal(x.aval) if type(x) is Var and x in linear_vars else primal(x)
-                   for x in eqn.inputs]
+                   for x in eqn.invars]
         if prim.multiple_results:
-            cts = [Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outputs, cts)]
+            cts = [Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts)]
             cts_in = prim.transpose(cts, *args_in, **eqn.params)
         else:
             cts_in = prim.transpose(cts[0], *args_in, **eqn.params)
-        for x, ct in zip(eqn.inputs, cts_in):
+        for x, ct in zip(eqn.invars, cts_in):
             accumulate(x, ct)
     return [ct_env.get(v, Zero(v.aval)) if type(a) is UndefinedPrimal else None
             for v, a in zip(jaxpr.invars, args)]

@@ -27,7 +27,7 @@ def ignoring(closed: ClosedJaxpr, extra_avals) -> ClosedJaxpr:
 
 def reads_any(closed: ClosedJaxpr, positions) -> bool:
     """Whether `closed` reads any of the inputs at `positions`."""
-    used = {x for e in closed.jaxpr.eqns for x in e.inputs} | set(closed.jaxpr.outvars)
+    used = {x for e in closed.jaxpr.eqns for x in e.invars} | set(closed.jaxpr.outvars)
     return any(closed.jaxpr.invars[i] in used for i in positions)
 
 

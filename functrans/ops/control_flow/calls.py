@@ -78,10 +78,10 @@ def _call_partial_eval(prim):
     def rule(eqn, unknowns):
         known, unknown, out_unknowns, num_res = partial_eval_jaxpr(eqn.params["call_jaxpr"], unknowns)
         residuals = [Var(v.aval) for v in known.jaxpr.outvars[len(known.jaxpr.outvars) - num_res:]]
-        known_outs = [v for v, u in zip(eqn.outputs, out_unknowns) if not u]
-        unknown_outs = [v for v, u in zip(eqn.outputs, out_unknowns) if u]
-        known_ins = [x for x, u in zip(eqn.inputs, unknowns) if not u]
-        unknown_ins = [x for x, u in zip(eqn.inputs, unknowns) if u]
+        known_outs = [v for v, u in zip(eqn.outvars, out_unknowns) if not u]
+        unknown_outs = [v for v, u in zip(eqn.outvars, out_unknowns) if u]
+        known_ins = [x for x, u in zip(eqn.invars, unknowns) if not u]
+        unknown_ins = [x for x, u in zip(eqn.invars, unknowns) if u]
         params = {k: v for k, v in eqn.params.items() if k != "call_jaxpr"}
         return ([_new_eqn(prim, known_ins, known_outs + residuals, params, known)],
                 [_new_eqn(prim, residuals + unknown_ins, unknown_outs, params, unknown)])
@@ -96,14 +96,14 @@ def _remat_partial_eval(eqn, unknowns):
     jaxpr = known.jaxpr
     primal_only = ClosedJaxpr(dce(Jaxpr(jaxpr.constvars, jaxpr.invars, jaxpr.eqns,
                                         jaxpr.outvars[:len(jaxpr.outvars) - num_res])), known.consts)
-    known_ins = [x for x, u in zip(eqn.inputs, unknowns) if not u]
-    known_outs = [v for v, u in zip(eqn.outputs, out_unknowns) if not u]
-    unknown_outs = [v for v, u in zip(eqn.outputs, out_unknowns) if u]
+    known_ins = [x for x, u in zip(eqn.invars, unknowns) if not u]
+    known_outs = [v for v, u in zip(eqn.outvars, out_unknowns) if not u]
+    unknown_outs = [v for v, u in zip(eqn.outvars, out_unknowns) if u]
     everything = ClosedJaxpr(Jaxpr([], call_jaxpr.jaxpr.invars, call_jaxpr.jaxpr.eqns,
                                    [v for v, u in zip(call_jaxpr.jaxpr.outvars, out_unknowns) if u]), [])
     params = {k: v for k, v in eqn.params.items() if k != "call_jaxpr"}
     return ([_new_eqn(remat, known_ins, known_outs, params, primal_only)],
-            [_new_eqn(remat, eqn.inputs, unknown_outs, params, everything)])
+            [_new_eqn(remat, eqn.invars, unknown_outs, params, everything)])
 
 
 def _call_impl(*args, call_jaxpr, **params):

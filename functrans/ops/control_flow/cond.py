@@ -112,12 +112,12 @@ def _cond_partial_eval(eqn, unknowns):
     unknown_b, unknown_consts = join_consts(unknown_branches)
     assert not known_consts and not unknown_consts, "branch residuals are computed, not constant"
     res_vars = [Var(a) for a in all_res]
-    index = eqn.inputs[0]
-    ops = eqn.inputs[1:]
+    index = eqn.invars[0]
+    ops = eqn.invars[1:]
     known_eqn = Eqn(cond_p, [index] + [x for x, u in zip(ops, op_uk) if not u],
-                    [v for v, u in zip(eqn.outputs, out_uk) if not u] + res_vars, {"branches": known_b})
+                    [v for v, u in zip(eqn.outvars, out_uk) if not u] + res_vars, {"branches": known_b})
     unknown_eqn = Eqn(cond_p, [index] + res_vars + [x for x, u in zip(ops, op_uk) if u],
-                      [v for v, u in zip(eqn.outputs, out_uk) if u], {"branches": unknown_b})
+                      [v for v, u in zip(eqn.outvars, out_uk) if u], {"branches": unknown_b})
     return [known_eqn], [unknown_eqn]
 
 

@@ -115,8 +115,8 @@ def _scan_partial_eval(eqn, unknowns):
         if grown == carry_uk:
             break
         carry_uk = grown
-    ins = split(eqn.inputs, nc, nk)
-    outs = split(eqn.outputs, nk)
+    ins = split(eqn.invars, nc, nk)
+    outs = split(eqn.outvars, nk)
     pick = lambda xs, flags, want: [x for x, f in zip(xs, flags) if f == want]
     ys_uk = out_uk[nk:]
     res_avals = [v.aval for v in known.jaxpr.outvars[len(known.jaxpr.outvars) - num_res:]]

@@ -90,13 +90,13 @@ def _while_partial_eval(eqn, unknowns):
     n_out = len(known.out_avals)
     known_body = keep_outputs(known, [True] * (n_out - num_res) + [False] * num_res)
     known_cond = keep_inputs(p["cond_jaxpr"], [True] * cn + [not u for u in carry_uk])
-    ins = split(eqn.inputs, cn, bn)
+    ins = split(eqn.invars, cn, bn)
     known_bc = pick(ins[1], bc_uk, False)
     known_eqn = Eqn(while_p, ins[0] + known_bc + pick(ins[2], carry_uk, False),
-                    pick(eqn.outputs, carry_uk, False),
+                    pick(eqn.outvars, carry_uk, False),
                     {"cond_jaxpr": known_cond, "body_jaxpr": known_body, "cond_nconsts": cn,
                      "body_nconsts": len(known_bc)})
-    unknown_eqn = Eqn(while_lin, list(eqn.inputs), pick(eqn.outputs, carry_uk, True),
+    unknown_eqn = Eqn(while_lin, list(eqn.invars), pick(eqn.outvars, carry_uk, True),
                       {**p, "body_unknown": tuple(bc_uk), "carry_unknown": tuple(carry_uk)})
     return [known_eqn], [unknown_eqn]
 

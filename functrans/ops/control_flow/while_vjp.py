@@ -296,16 +296,16 @@ def _program_partial_eval(eqn, unknowns):
     if split_ is None:
         return [], [eqn]      # the trip count itself is unknown: nothing runs early
     rec, parts, _ = split_
-    _, _, cond_consts, _, _, sweeps, _ = _program(eqn.inputs, p)
+    _, _, cond_consts, _, _, sweeps, _ = _program(eqn.invars, p)
     out_uk = [u for sweep, part in zip(sweeps, parts) for u in part.out_uk[:sweep.n_acc + sweep.n_carry]]
-    known = _known_program(p, split_, eqn.inputs, False)
+    known = _known_program(p, split_, eqn.invars, False)
     ins = [*cond_consts, *known.record_consts, *known.init] + [x for c, k in known.sweep_args for x in c + k]
-    known_eqn = Eqn(while_vjp, ins, pick(eqn.outputs, out_uk, False),
+    known_eqn = Eqn(while_vjp, ins, pick(eqn.outvars, out_uk, False),
                     _params(_known_cond(p, rec), known.record, len(cond_consts), len(known.record_consts),
                             known.sweeps, p["masked"]))
-    unknown_eqn = Eqn(while_vjp_lin, list(eqn.inputs), pick(eqn.outputs, out_uk),
+    unknown_eqn = Eqn(while_vjp_lin, list(eqn.invars), pick(eqn.outvars, out_uk),
                       {**p, "unknowns": tuple(unknowns), "out_unknowns": tuple(out_uk)})
-    return [known_eqn] if known_eqn.outputs else [], [unknown_eqn]
+    return [known_eqn] if known_eqn.outvars else [], [unknown_eqn]
 
 
 # while_vjp_lin and its transpose -----------------------------------------------------------
