@@ -27,7 +27,7 @@ from .ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var, aval_of, wea
 class Primitive:
     """One operation and all of its rules.
 
-    shape:      (*avals, **params) -> aval, or a list of avals when
+    shape_rule: (*avals, **params) -> aval, or a list of avals when
                 `multiple_results`; raises a clear error on bad input.
     impl:       (*arrays, **params) -> array(s), the NumPy evaluation.
     jvp:        (primals, tangents, params) -> (primals_out, tangents_out);
@@ -53,11 +53,11 @@ class Primitive:
                 equation applies, which the backend inlines.
     """
 
-    def __init__(self, name, *, shape, impl, multiple_results=False, jvp=None,
+    def __init__(self, name, *, shape_rule, impl, multiple_results=False, jvp=None,
                  transpose=None, batch=None, numba=None, partial_eval=None,
                  forward=None, scalar_broadcast=None, inline=None, elementwise=False):
         self.name = name
-        self.shape = shape
+        self.shape_rule = shape_rule
         self.impl = impl
         self.multiple_results = multiple_results
         self.jvp = jvp
@@ -75,7 +75,7 @@ class Primitive:
         return bind(self, args, params)
 
     def abstract_eval(self, avals, params) -> list:
-        out = self.shape(*avals, **params)
+        out = self.shape_rule(*avals, **params)
         return out if self.multiple_results else [out]
 
     def __repr__(self):
@@ -94,15 +94,12 @@ class _TraceState(threading.local):
 _state = _TraceState()
 
 
-def current_trace() -> Trace | None:
-    return _state.current
-
-
 @contextmanager
-def new_trace(kind: str):
+def new_trace(transform: str):
     """Push a fresh trace; everything bound with tracers inside is recorded
-    there. `kind` ("jit", "vmap", "grad", "pass", ...) shapes error messages."""
-    trace = Trace(_state.current, kind)
+    there. `transform` ("jit", "vmap", "grad", "pass", ...), the transformation
+    opening it, shapes error messages."""
+    trace = Trace(_state.current, transform)
     _state.current = trace
     try:
         yield trace
@@ -123,13 +120,13 @@ _WHY_ABSTRACT = {
 
 class Trace:
     """Records the equations bound while it is current."""
-    __slots__ = ("parent", "level", "kind", "alive", "eqns", "constvars", "consts",
+    __slots__ = ("parent", "level", "transform", "alive", "eqns", "constvars", "consts",
                  "lifted", "providers", "values", "producer")
 
-    def __init__(self, parent, kind):
+    def __init__(self, parent, transform):
         self.parent = parent
         self.level = 0 if parent is None else parent.level + 1
-        self.kind = kind
+        self.transform = transform
         self.alive = True
         self.eqns = []
         self.constvars = []
@@ -188,7 +185,7 @@ class Trace:
     def record(self, prim: Primitive, args, params):
         inputs = [a.ir_var if type(a) is Tracer and a.trace is self else self.to_atom(a) for a in args]
         if not prim.multiple_results:     # the common case, kept short
-            aval = prim.shape(*[v.aval for v in inputs], **params)
+            aval = prim.shape_rule(*[v.aval for v in inputs], **params)
             var = Var(aval)
             self.producer[var] = len(self.eqns)
             self.eqns.append(Eqn(prim, inputs, [var], params))
@@ -252,16 +249,16 @@ class Trace:
     def why_abstract(self) -> str:
         trace = self
         while trace is not None:   # the outermost abstract reason is the real one
-            if trace.kind in ("jit", "vmap", "make_jaxpr"):
-                return _WHY_ABSTRACT[trace.kind]
+            if trace.transform in ("jit", "vmap", "make_jaxpr"):
+                return _WHY_ABSTRACT[trace.transform]
             trace = trace.parent
-        return _WHY_ABSTRACT.get(self.kind, "its inputs are abstract")
+        return _WHY_ABSTRACT.get(self.transform, "its inputs are abstract")
 
 
 def _escaped(tracer) -> UnexpectedTracerError:
     return UnexpectedTracerError(
         f"A traced value of type {tracer.aval.str_short()} was used after the "
-        f"transformation that created it ({tracer.trace.kind}) had returned. "
+        f"transformation that created it ({tracer.trace.transform}) had returned. "
         "This happens when a function stores a traced value in a global, a "
         "closure or an object attribute. Return it from the function instead.")
 
@@ -411,7 +408,7 @@ class Tracer:
         return (self[i] for i in range(self.aval.shape[0]))
 
     def __repr__(self):
-        return f"Traced<{self.aval.str_short()}>with<{self.trace.kind}>"
+        return f"Traced<{self.aval.str_short()}>with<{self.trace.transform}>"
 
 
 arrays.tracer_type[0] = Tracer

@@ -30,10 +30,6 @@ def is_float(dtype) -> bool:
     return np.dtype(dtype).kind in "fc"
 
 
-def is_int(dtype) -> bool:
-    return np.dtype(dtype).kind in "iu"
-
-
 def python_scalar_dtype(value):
     """The dtype a Python scalar becomes: bool, int64, float64 or complex128."""
     return _PYTHON_SCALAR_DTYPES[type(value)]
@@ -56,12 +52,6 @@ def result_type(*typed: tuple) -> tuple:
         return np.dtype(dtype), True
     operands = [_WEAK_STANDINS[d.kind] if weak else d for d, weak in typed]
     return np.dtype(np.result_type(*operands)), False
-
-
-def to_inexact(dtype):
-    """The float dtype a function like `sin` computes in for `dtype`."""
-    dtype = np.dtype(dtype)
-    return dtype if is_float(dtype) else DEFAULT_FLOAT
 
 
 _COMPILABLE_KINDS = frozenset("biuf")

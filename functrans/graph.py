@@ -15,7 +15,7 @@ edges already show what it reads and writes. This module only reads Jaxprs.
 """
 from __future__ import annotations
 
-from .ir import ClosedJaxpr, Jaxpr, Literal, _Names, _pp_literal, _pp_param
+from .ir import ClosedJaxpr, Jaxpr, Literal, VarNames, pp_literal, pp_param
 
 _INPUT = 'style=filled, fillcolor="#dbe9f6"'
 _CONST = 'style=filled, fillcolor="#e8e8e8"'
@@ -42,7 +42,7 @@ def _box_label(eqn) -> str:
     """The primitive's name, then its params other than Jaxprs, one a line."""
     nested = {key.split("[")[0] for key, _ in _nested(eqn.params)}
     lines = [eqn.primitive.name]
-    lines += [f"{k}={_pp_param(v, None, 0)}" for k, v in sorted(eqn.params.items()) if k not in nested]
+    lines += [f"{k}={pp_param(v, None, 0)}" for k, v in sorted(eqn.params.items()) if k not in nested]
     return "\n".join(lines)
 
 
@@ -64,7 +64,7 @@ class _Writer:
     def jaxpr(self, jaxpr: Jaxpr, prefix: str, depth: int) -> str:
         """Write the nodes and edges of `jaxpr`, node ids starting with
         `prefix`; return the id of its first node (for a cluster's edge)."""
-        names = _Names()
+        names = VarNames()
         first = []
 
         def node(node_id, attrs):
@@ -75,7 +75,7 @@ class _Writer:
             """The id of `var`'s ellipse; a Literal gets a new node per use."""
             if isinstance(var, Literal):
                 node_id = self.fresh(prefix, "lit")
-                node(node_id, f"label={_quote(_pp_literal(var))}, style=dashed{extra}")
+                node(node_id, f"label={_quote(pp_literal(var))}, style=dashed{extra}")
                 return node_id
             return prefix + names(var)
 

@@ -38,9 +38,6 @@ class ShapedArray:
                            self.dtype if dtype is None else dtype,
                            self.weak_type if weak_type is None else weak_type)
 
-    def strip_weak(self) -> ShapedArray:
-        return self if not self.weak_type else ShapedArray(self.shape, self.dtype)
-
     def str_short(self) -> str:
         dtype = _SHORT_DTYPE.get(self.dtype.name, self.dtype.name)
         return f"{dtype}[{','.join(map(str, self.shape))}]"
@@ -175,7 +172,7 @@ class ClosedJaxpr:
 
 # ---------------------------------------------------------------- printing
 
-class _Names:
+class VarNames:
     """Gives Vars the short names JAX prints: a, b, ..., z, ba, bb, ..."""
 
     def __init__(self):
@@ -183,7 +180,7 @@ class _Names:
 
     def __call__(self, var) -> str:
         if isinstance(var, Literal):
-            return _pp_literal(var)
+            return pp_literal(var)
         name = self.names.get(var)
         if name is None:
             n, name = len(self.names), ""
@@ -199,28 +196,33 @@ class _Names:
         return f"{self(var)}:{var.aval.str_short()}"
 
 
-def _pp_literal(lit: Literal) -> str:
+def pp_literal(lit: Literal) -> str:
+    """A Literal as the printer writes it: `2.0:f64[]`."""
     value = lit.value.item() if hasattr(lit.value, "item") else lit.value
     return f"{value!r}:{lit.aval.str_short()}"
 
 
-def _pp_param(value, names, indent) -> str:
+def pp_param(value, names: VarNames | None, indent: int) -> str:
+    """An equation parameter as the printer writes it (a Jaxpr in full)."""
     if isinstance(value, ClosedJaxpr):
         value = value.jaxpr
     if isinstance(value, Jaxpr):
-        return _pp_jaxpr(value, _Names(), indent + 4)
+        return pp_jaxpr(value, VarNames(), indent + 4)
     if isinstance(value, np.dtype):
         return value.name
     if isinstance(value, str):
         return value
     if isinstance(value, tuple) and value and all(isinstance(v, (Jaxpr, ClosedJaxpr)) for v in value):
-        return "(" + ", ".join(_pp_param(v, names, indent) for v in value) + ")"
+        return "(" + ", ".join(pp_param(v, names, indent) for v in value) + ")"
     if callable(value) and hasattr(value, "__name__"):
         return value.__name__
     return repr(value)
 
 
-def _pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int) -> str:
+def pp_jaxpr(jaxpr: Jaxpr, names: VarNames | None = None, indent: int = 0) -> str:
+    """Render a Jaxpr in JAX's textual form. `names` (fresh by default) gives
+    its Vars their names; the backend reuses it to name generated code alike."""
+    names = VarNames() if names is None else names
     pad = " " * indent
     consts = " ".join(names.binder(v) for v in jaxpr.constvars)
     ins = " ".join(names.binder(v) for v in jaxpr.invars)
@@ -229,7 +231,7 @@ def _pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int) -> str:
         outs = " ".join(names.binder(v) for v in eqn.outvars) or "_"
         params = ""
         if eqn.params:
-            params = "[" + " ".join(f"{k}={_pp_param(v, names, indent + 4)}"
+            params = "[" + " ".join(f"{k}={pp_param(v, names, indent + 4)}"
                                     for k, v in sorted(eqn.params.items())) + "]"
         args = " ".join(names(v) for v in eqn.invars)
         lines.append(f"{pad}    {outs} = {eqn.primitive.name}{params} {args}".rstrip())
@@ -237,11 +239,6 @@ def _pp_jaxpr(jaxpr: Jaxpr, names: _Names, indent: int) -> str:
     trailing = "," if len(jaxpr.outvars) == 1 else ""
     lines.append(f"{pad}  in ({outs}{trailing}) }}")
     return "\n".join(lines)
-
-
-def pp_jaxpr(jaxpr: Jaxpr) -> str:
-    """Render a Jaxpr in JAX's textual form."""
-    return _pp_jaxpr(jaxpr, _Names(), 0)
 
 
 # ---------------------------------------------------------------- checking

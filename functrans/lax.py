@@ -11,7 +11,7 @@ from .numpy._base import cast as _cast, operand as _operand
 from .ops.indexing import dynamic_slice as _dynamic_slice, dynamic_update_slice  # noqa: F401
 from .ops.linalg import dot_general  # noqa: F401
 from .ops.reduce import argmax, argmin, cumsum, reduce_max, reduce_min, reduce_sum  # noqa: F401
-from .ops.shape import (broadcast_in_dim, concatenate as _concatenate, expand_dims, iota, pad,  # noqa: F401
+from .ops.shaping import (broadcast_in_dim, concatenate as _concatenate, expand_dims, iota, pad,  # noqa: F401
                         reshape as _reshape, rev, slice as _slice, squeeze, transpose as _transpose)
 
 

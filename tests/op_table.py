@@ -452,10 +452,10 @@ KNOWN_BUGS: dict = {}
 # run them. custom_lin, while_lin and while_vjp_lin live only inside a linear
 # Jaxpr that reverse mode transposes away (JAX's custom_lin has no JVP or
 # batching rule either); while_vjp is what that transposition leaves.
-INTERNAL = {"custom_lin": ("custom_vjp_call", ("shape", "impl", "transpose")),
-            "while_lin": ("while", ("shape", "impl", "transpose")),
-            "while_vjp": ("while", ("shape", "impl", "jvp", "partial_eval", "batch")),
-            "while_vjp_lin": ("while", ("shape", "impl", "transpose"))}
+INTERNAL = {"custom_lin": ("custom_vjp_call", ("shape_rule", "impl", "transpose")),
+            "while_lin": ("while", ("shape_rule", "impl", "transpose")),
+            "while_vjp": ("while", ("shape_rule", "impl", "jvp", "partial_eval", "batch")),
+            "while_vjp_lin": ("while", ("shape_rule", "impl", "transpose"))}
 
 
 def required_rules(name) -> tuple:
@@ -465,7 +465,7 @@ def required_rules(name) -> tuple:
     rows = [r for r in PRIMITIVE_ROWS if r.primitive == name]
     if name in INTERNAL:
         return INTERNAL[name][1]
-    needed = ["shape", "impl", "jvp"]
+    needed = ["shape_rule", "impl", "jvp"]
     if any(r.args() for r in rows):
         needed.append("batch")
     if any(r.linear for r in rows):

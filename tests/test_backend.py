@@ -124,7 +124,7 @@ def test_complex_values_under_jit_raise_a_clear_error(row):
 
 # A guarded IndexMap: pad lowered as index arithmetic (the operand where the
 # index lies on its lattice, the padding value elsewhere) instead of a
-# materialised array; ops/shape.py still renders pad as a statement.
+# materialised array; ops/shaping.py still renders pad as a statement.
 def test_guarded_index_map_fuses_pad_into_the_loop():
     import functrans as ft
     import functrans.lax as lax

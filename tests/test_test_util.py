@@ -62,7 +62,7 @@ def test_check_grads_fails_with_a_deliberately_wrong_primitive_rule():
     from functrans.core import REGISTRY, Primitive
     from functrans.ops import rules
     from functrans.ops.elementwise import elementwise_batch
-    prim = Primitive("test_wrong_double", shape=lambda x: x, impl=lambda x: 2.0 * np.asarray(x))
+    prim = Primitive("test_wrong_double", shape_rule=lambda x: x, impl=lambda x: 2.0 * np.asarray(x))
     try:
         prim.jvp = rules.jvp_maps(prim, lambda t, x, out: 4.0 * t)
         prim.batch = elementwise_batch(prim)

@@ -33,7 +33,7 @@ def linearize_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
     a linear Jaxpr. The last `aux_count()` outputs (known after tracing) are
     carried along undifferentiated.
     Returns (outputs, residuals, linear ClosedJaxpr, number of residuals)."""
-    closed = trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, kind="grad")
+    closed = trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, transform="grad")
     num_out = len(closed.jaxpr.outvars)
     num_diff = num_out - aux_count()
     if not any(e.primitive.partial_eval is not None for e in closed.jaxpr.eqns):
@@ -107,7 +107,7 @@ def vjp_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
 def jvp_flat(flat_fun, primals, tangents):
     """(primals_out, tangents_out); `tangents` holds Zero for inputs that are
     not differentiated."""
-    closed = trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, kind="grad")
+    closed = trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, transform="grad")
     nonzeros = [type(t) is not Zero for t in tangents]
     jvp_closed, _ = jvp_jaxpr(closed, nonzeros, instantiate_outs=True)
     outs = eval_closed(simplify(jvp_closed), list(primals) + [t for t in tangents if type(t) is not Zero])
@@ -127,7 +127,7 @@ def _split_aux(out, has_aux):
     return out[0], out[1]
 
 
-class _Differentiated:
+class Differentiated:
     """`fun` traced and linearized with respect to `args[argnums]`."""
 
     def __init__(self, fun, args, kwargs, argnums, has_aux, check_out=None, fn="grad"):
@@ -180,11 +180,11 @@ def _scalar_output_check(holomorphic):
                 f"grad requires a scalar output, but the function returned shape {shape}. For a "
                 "vector-valued function use vjp (vector-Jacobian product) or jacrev (full Jacobian), "
                 "or differentiate a scalar such as the sum: grad(lambda x: f(x).sum()).")
-        _check_output_dtype(avals[0], holomorphic)
+        check_output_dtype(avals[0], holomorphic)
     return check
 
 
-def _check_output_dtype(aval, holomorphic, what="grad"):
+def check_output_dtype(aval, holomorphic, what="grad"):
     """JAX's rule: a real floating-point output, or with `holomorphic` a complex one."""
     kind = aval.dtype.kind
     if holomorphic and kind != "c":
@@ -201,7 +201,7 @@ def _check_output_dtype(aval, holomorphic, what="grad"):
                         "one; a boolean or integer result has no gradient)")
 
 
-def _check_float_inputs(leaves, argnums, holomorphic=False, what="grad"):
+def check_float_inputs(leaves, argnums, holomorphic=False, what="grad"):
     for x in leaves:
         aval = leaf_aval(x)
         if holomorphic and aval.dtype.kind != "c":
@@ -238,8 +238,8 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
                 raise TypeError(f"grad: argument {i} is None, so there is nothing to differentiate with "
                                 "respect to; pass a float or an array of floats, or choose other argnums")
         leaves = tree_flatten(tuple(args[i] for i in positions))[0]
-        _check_float_inputs(as_leaves(leaves, args, kwargs, "grad"), argnums, holomorphic)
-        d = _Differentiated(fun, args, kwargs, argnums_t, has_aux, _scalar_output_check(holomorphic))
+        check_float_inputs(as_leaves(leaves, args, kwargs, "grad"), argnums, holomorphic)
+        d = Differentiated(fun, args, kwargs, argnums_t, has_aux, _scalar_output_check(holomorphic))
         (out,) = d.out_leaves
         grads = d.pullback([_seed_one(out)])
         grads = grads if several else grads[0]
@@ -273,7 +273,7 @@ def vjp(fun, *primals, has_aux=False):
     times) returns a tuple of cotangents, one per primal. With `has_aux`,
     `(out, vjp_fn, aux)`."""
     check_callable(fun, "vjp")
-    d = _Differentiated(fun, primals, {}, tuple(range(len(primals))), has_aux, fn="vjp")
+    d = Differentiated(fun, primals, {}, tuple(range(len(primals))), has_aux, fn="vjp")
 
     def vjp_fn(ct):
         ct_leaves, ct_tree = tree_flatten(ct)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..core import eval_closed
 from ..errors import BatchingError, canonicalize_axis, check_callable
-from ..ops.shape import broadcast_in_dim
+from ..ops.shaping import broadcast_in_dim
 from ..transforms.markers import move_bdim, not_mapped
 from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
@@ -102,7 +102,7 @@ def vmap(fun, in_axes=0, out_axes=0):
                          leaf_aval(x).update(shape=leaf_aval(x).shape[:d] + leaf_aval(x).shape[d + 1:])
                          for x, d in zip(leaves, dims)]
         store = Store()
-        closed = trace_flat(flatten_fun(fun, in_tree, store, "vmap"), example_avals, kind="vmap")
+        closed = trace_flat(flatten_fun(fun, in_tree, store, "vmap"), example_avals, transform="vmap")
         batched, out_dims = vmap_jaxpr(closed, dims, size)
         outs = eval_closed(simplify(batched), leaves)
         out_axes_flat = tree_prefix_broadcast(out_axes, tree_unflatten(store.value, outs), "vmap out_axes")

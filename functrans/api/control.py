@@ -29,7 +29,7 @@ def _leaf_names(treedef, prefix):
     return [prefix] if n == 1 else [f"{prefix}[{i}]" for i in range(n)]
 
 
-def _trace_body(fun, in_avals, in_trees, kind):
+def _trace_body(fun, in_avals, in_trees, transform):
     """Trace `fun(*trees)` over flat leaves; returns (opened jaxpr, consts, out_tree)."""
     out_trees = []
 
@@ -41,7 +41,7 @@ def _trace_body(fun, in_avals, in_trees, kind):
         out_leaves, out_tree = tree_flatten(fun(*trees))
         out_trees.append(out_tree)
         return out_leaves
-    closed = trace_flat(flat_fun, in_avals, kind=kind)
+    closed = trace_flat(flat_fun, in_avals, transform=transform)
     opened, consts = open_jaxpr(closed)
     return opened, consts, out_trees[0]
 

@@ -25,7 +25,7 @@ class _Traced:
     """A call of `fun` with `nondiff_argnums` held static, traced into an
     opened Jaxpr over the flat leaves of the other arguments."""
 
-    def __init__(self, fun, args, nondiff_argnums, kind):
+    def __init__(self, fun, args, nondiff_argnums, transform):
         self.nondiff = [args[i] for i in nondiff_argnums]
         self.nondiff_argnums = nondiff_argnums
         self.num_args = len(args)
@@ -37,7 +37,7 @@ class _Traced:
         def flat_fun(*xs):
             out_leaves, self.out_tree = tree_flatten(fun(*self.merge(self.unflatten(xs))))
             return out_leaves
-        closed = trace_flat(flat_fun, [leaf_aval(x) for x in self.leaves], providers=self.leaves, kind=kind)
+        closed = trace_flat(flat_fun, [leaf_aval(x) for x in self.leaves], providers=self.leaves, transform=transform)
         self.call_jaxpr, self.consts = open_jaxpr(closed)
         self.out_avals = closed.out_avals
 

@@ -11,7 +11,7 @@ from ..errors import canonicalize_argnums, check_callable
 from ..numpy import moveaxis
 from ..tree_util import tree_flatten, tree_unflatten
 from ..errors import GradError
-from .autodiff import _Differentiated, _check_float_inputs, _check_output_dtype, jvp
+from .autodiff import Differentiated, check_float_inputs, check_output_dtype, jvp
 from ._leaves import as_leaf, as_leaves, leaf_aval
 from .batching import vmap
 
@@ -53,11 +53,11 @@ def jacrev(fun, argnums=0, holomorphic=False):
 
     @functools.wraps(fun)
     def jacfun(*args):
-        d = _Differentiated(fun, args, {}, argnums_t, has_aux=False, fn="jacrev")
-        _check_float_inputs(d.leaves, argnums, holomorphic, "jacrev")
+        d = Differentiated(fun, args, {}, argnums_t, has_aux=False, fn="jacrev")
+        check_float_inputs(d.leaves, argnums, holomorphic, "jacrev")
         outs = [as_leaf(o) for o in d.out_leaves]
         for o in outs:
-            _check_output_dtype(leaf_aval(o), holomorphic, "jacrev")
+            check_output_dtype(leaf_aval(o), holomorphic, "jacrev")
 
         def pull(row):
             return tree_flatten(d.pullback(_split(row, outs)))[0]
@@ -85,7 +85,7 @@ def jacfwd(fun, argnums=0, holomorphic=False):
         argnums_n = canonicalize_argnums(argnums_t, len(args), "jacfwd")
         leaves, in_tree = tree_flatten(tuple(args[i] for i in argnums_n))
         leaves = as_leaves(leaves, args, {}, "jacfwd")
-        _check_float_inputs(leaves, argnums, holomorphic, "jacfwd")
+        check_float_inputs(leaves, argnums, holomorphic, "jacfwd")
         if not holomorphic and any(leaf_aval(x).dtype.kind == "c" for x in leaves):
             raise GradError("jacfwd requires real-valued inputs (a floating-point dtype); for "
                             "complex inputs of a holomorphic function pass holomorphic=True, "

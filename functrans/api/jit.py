@@ -322,7 +322,7 @@ class JitFunction:
             full = [args[i] if i in positions else next(dyn_iter) for i in range(len(args))]
             return self.fun(*full, **{**dyn_kwargs, **{n: kwargs[n] for n in self.static_argnames if n in kwargs}})
         store = Store()
-        closed = trace_flat(flatten_fun(with_static, in_tree, store, None if positions else "jit"), list(avals), kind="jit")
+        closed = trace_flat(flatten_fun(with_static, in_tree, store, None if positions else "jit"), list(avals), transform="jit")
         return _Compiled(simplify(closed), store.value, label, in_tree, avals)
 
     def _call_general(self, args, kwargs):

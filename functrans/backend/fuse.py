@@ -15,7 +15,7 @@ from .lowering import IndexMap, Reduction
 ELEMENTWISE, INDEX_MAP, REDUCTION, STATEMENT = "elementwise", "index map", "reduction", "statement"
 
 
-def kind(eqn) -> str:
+def lowering_of(eqn) -> str:
     """How an equation lowers, read off its primitive's `numba` field."""
     prim = eqn.primitive
     if prim.elementwise:
@@ -30,7 +30,7 @@ def kind(eqn) -> str:
 def loop_shape(eqn) -> tuple:
     """The iteration space of a loopable equation: a reduction loops over its
     operand, everything else over its output."""
-    aval = eqn.invars[0].aval if kind(eqn) == REDUCTION else eqn.outvars[0].aval
+    aval = eqn.invars[0].aval if lowering_of(eqn) == REDUCTION else eqn.outvars[0].aval
     return aval.shape
 
 
@@ -47,13 +47,13 @@ class LoopGroup:
 
     def add(self, eqn):
         self.eqns.append(eqn)
-        (self.reduced if kind(eqn) == REDUCTION else self.produced).update(eqn.outvars)
+        (self.reduced if lowering_of(eqn) == REDUCTION else self.produced).update(eqn.outvars)
 
     def makes_any(self, atoms) -> bool:
         return any(type(x) is Var and (x in self.produced or x in self.reduced) for x in atoms)
 
     def accepts(self, eqn) -> bool:
-        how = kind(eqn)
+        how = lowering_of(eqn)
         if how == STATEMENT or loop_shape(eqn) != self.shape:
             return False
         if any(type(x) is Var and x in self.reduced for x in eqn.invars):
@@ -88,7 +88,7 @@ def partition(jaxpr: Jaxpr) -> list:
             group.add(eqn)
             continue
         depends = group is not None and group.makes_any(eqn.invars)
-        if kind(eqn) == STATEMENT:
+        if lowering_of(eqn) == STATEMENT:
             step = Statement(eqn)
         else:
             step = LoopGroup(loop_shape(eqn))

@@ -46,8 +46,8 @@ class NumpyProgram:
             slot_of(v)
         self.n_inputs = len(template)
         self.converters = [_input_converter(v.aval) for v in jaxpr.constvars + jaxpr.invars]
-        steps = [(eqn.primitive.impl, [slot_of(x) for x in eqn.inputs], eqn.params,
-                  [slot_of(v) for v in eqn.outputs], eqn.primitive.multiple_results) for eqn in jaxpr.eqns]
+        steps = [(eqn.primitive.impl, [slot_of(x) for x in eqn.invars], eqn.params,
+                  [slot_of(v) for v in eqn.outvars], eqn.primitive.multiple_results) for eqn in jaxpr.eqns]
         self.outputs = [slot_of(v) for v in jaxpr.outvars]
         self.finishers = [_output_converter(v.aval) for v in jaxpr.outvars]
         # Free each intermediate after the step that reads it last.
@@ -106,6 +106,6 @@ def estimated_seconds(jaxpr) -> float:
             trips = trips if isinstance(trips, int) else UNKNOWN_TRIPS
             total += trips * sum(estimated_seconds(s.jaxpr) for s in subs)
             continue
-        elements = sum(x.aval.size for x in eqn.inputs) + sum(v.aval.size for v in eqn.outputs)
+        elements = sum(x.aval.size for x in eqn.invars) + sum(v.aval.size for v in eqn.outvars)
         total += SECONDS_PER_EQUATION + SECONDS_PER_ELEMENT * elements
     return total

@@ -16,7 +16,7 @@ import math
 import re
 
 from ..errors import UnsupportedError
-from ..ir import Jaxpr, Literal, _Names, _pp_jaxpr
+from ..ir import Jaxpr, Literal, VarNames, pp_jaxpr
 from . import fuse, loopgen
 from .lowering import Emit, cast, dtype_expr, element, indices, literal, loops
 
@@ -37,9 +37,9 @@ class _Namer:
     underscore, which IR names never do) so its names cannot clash."""
 
     def __init__(self, jaxpr: Jaxpr, prefix: str = ""):
-        self.names = _Names()
+        self.names = VarNames()
         self.prefix = prefix
-        self.printed = _pp_jaxpr(jaxpr, self.names, 0)
+        self.printed = pp_jaxpr(jaxpr, self.names, 0)
 
     def __call__(self, atom) -> str:
         if type(atom) is Literal:
@@ -164,7 +164,7 @@ def _render_group(group, name) -> list[str]:
     after = [[] for _ in range(depth + 1)]
     loads, body, loaded = [], [], set()
     for eqn in group.eqns:
-        how = fuse.kind(eqn)
+        how = fuse.lowering_of(eqn)
         for x in eqn.invars if how != fuse.INDEX_MAP else ():
             if type(x) is not Literal and x.aval.shape and x not in group.produced and x not in loaded:
                 loaded.add(x)
@@ -189,7 +189,7 @@ def _render_group(group, name) -> list[str]:
     loop = before[0] + nest(0) + after[0]
     if not depth:
         return top + loop    # scalar arithmetic: no loop to compile
-    results = [name(v) for e in group.eqns if fuse.kind(e) == fuse.REDUCTION for v in e.outvars if not v.aval.shape]
+    results = [name(v) for e in group.eqns if fuse.lowering_of(e) == fuse.REDUCTION for v in e.outvars if not v.aval.shape]
     return top + loopgen.call_lines(loop, results)
 
 

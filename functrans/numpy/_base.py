@@ -13,7 +13,7 @@ from .. import dtypes
 from ..core import Tracer
 from ..errors import ShapeError, canonicalize_axis
 from ..ir import Literal, ShapedArray, weak_scalar_aval
-from ..ops import elementwise as ew, shape as sh
+from ..ops import elementwise as ew, shaping as sh
 
 ArrayLike = object
 
@@ -134,7 +134,7 @@ def _operand_beside(value, array):
     return None
 
 
-def binary(prim, op_name, on_bools=None):
+def numpy_binary(prim, op_name, on_bools=None):
     """A NumPy-style binary function over the strict primitive `prim`;
     `on_bools` replaces it when both operands are booleans (NumPy adds bools
     with `or` and multiplies them with `and`)."""
@@ -169,7 +169,7 @@ def to_float(x):
     return cast(x, dtypes.DEFAULT_FLOAT, x_aval.weak_type)
 
 
-def unary_float(prim, op_name):
+def numpy_unary_float(prim, op_name):
     def fn(x):
         return prim(to_float(x))
     fn.__name__ = op_name
@@ -177,7 +177,7 @@ def unary_float(prim, op_name):
     return fn
 
 
-def unary(prim, op_name):
+def numpy_unary(prim, op_name):
     def fn(x):
         return prim(operand(x))
     fn.__name__ = op_name
@@ -204,7 +204,3 @@ def normalize_axes(axis, ndim, op="reduction"):
             raise ShapeError(f"{op}: repeated axis in {axis}")
         return axes
     return (normalize_axis(axis, ndim, op),)
-
-
-def is_traced(x) -> bool:
-    return type(x) is Tracer

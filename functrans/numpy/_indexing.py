@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core import Tracer
 from ..errors import UnsupportedError
-from ..ops import indexing as ix, shape as sh
+from ..ops import indexing as ix, shaping as sh
 from ._base import aval, broadcast_to, cast, operand
 from ._math import add, divide, less, maximum, minimum, multiply, where
 

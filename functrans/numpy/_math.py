@@ -9,31 +9,31 @@ from .. import dtypes
 from ..core import Tracer
 from ..ir import Literal
 from ..ops import elementwise as ew
-from ._base import (aval, binary, broadcast_args, broadcast_shapes, broadcast_to, cast, operand, promote, to_float,
-                    unary, unary_float)
+from ._base import (aval, numpy_binary, broadcast_args, broadcast_shapes, broadcast_to, cast, operand, promote, to_float,
+                    numpy_unary, numpy_unary_float)
 
 
-bitwise_and = binary(ew.and_, "bitwise_and")
-bitwise_or = binary(ew.or_, "bitwise_or")
-add = binary(ew.add, "add", on_bools=bitwise_or)
-subtract = binary(ew.sub, "subtract")
-multiply = binary(ew.mul, "multiply", on_bools=bitwise_and)
-maximum = binary(ew.max, "maximum", on_bools=bitwise_or)
-minimum = binary(ew.min, "minimum", on_bools=bitwise_and)
-equal = binary(ew.eq, "equal")
-not_equal = binary(ew.ne, "not_equal")
-less = binary(ew.lt, "less")
-less_equal = binary(ew.le, "less_equal")
-greater = binary(ew.gt, "greater")
-greater_equal = binary(ew.ge, "greater_equal")
-bitwise_xor = binary(ew.xor, "bitwise_xor")
-fmod = binary(ew.rem, "fmod")
-_int_divide = binary(ew.div, "floor_divide")   # rounds toward zero, as lax.div
+bitwise_and = numpy_binary(ew.and_, "bitwise_and")
+bitwise_or = numpy_binary(ew.or_, "bitwise_or")
+add = numpy_binary(ew.add, "add", on_bools=bitwise_or)
+subtract = numpy_binary(ew.sub, "subtract")
+multiply = numpy_binary(ew.mul, "multiply", on_bools=bitwise_and)
+maximum = numpy_binary(ew.max, "maximum", on_bools=bitwise_or)
+minimum = numpy_binary(ew.min, "minimum", on_bools=bitwise_and)
+equal = numpy_binary(ew.eq, "equal")
+not_equal = numpy_binary(ew.ne, "not_equal")
+less = numpy_binary(ew.lt, "less")
+less_equal = numpy_binary(ew.le, "less_equal")
+greater = numpy_binary(ew.gt, "greater")
+greater_equal = numpy_binary(ew.ge, "greater_equal")
+bitwise_xor = numpy_binary(ew.xor, "bitwise_xor")
+fmod = numpy_binary(ew.rem, "fmod")
+_int_divide = numpy_binary(ew.div, "floor_divide")   # rounds toward zero, as lax.div
 
-negative = unary(ew.neg, "negative")
-sign = unary(ew.sign, "sign")
-abs = absolute = unary(ew.abs, "abs")
-invert = bitwise_not = unary(ew.not_, "invert")
+negative = numpy_unary(ew.neg, "negative")
+sign = numpy_unary(ew.sign, "sign")
+abs = absolute = numpy_unary(ew.abs, "abs")
+invert = bitwise_not = numpy_unary(ew.not_, "invert")
 
 
 def _integral_identity(fn):
@@ -48,31 +48,31 @@ def _integral_identity(fn):
     return wrapped
 
 
-floor = _integral_identity(unary_float(ew.floor, "floor"))
-ceil = _integral_identity(unary_float(ew.ceil, "ceil"))
-round = _integral_identity(unary_float(ew.round, "round"))
-exp = unary_float(ew.exp, "exp")
-log = unary_float(ew.log, "log")
-log1p = unary_float(ew.log1p, "log1p")
-expm1 = unary_float(ew.expm1, "expm1")
-sqrt = unary_float(ew.sqrt, "sqrt")
-sin = unary_float(ew.sin, "sin")
-cos = unary_float(ew.cos, "cos")
-tan = unary_float(ew.tan, "tan")
-arcsin = unary_float(ew.asin, "arcsin")
-arccos = unary_float(ew.acos, "arccos")
-arctan = unary_float(ew.atan, "arctan")
-sinh = unary_float(ew.sinh, "sinh")
-cosh = unary_float(ew.cosh, "cosh")
-tanh = unary_float(ew.tanh, "tanh")
-arcsinh = unary_float(ew.asinh, "arcsinh")
-arccosh = unary_float(ew.acosh, "arccosh")
-arctanh = unary_float(ew.atanh, "arctanh")
-isfinite = unary_float(ew.is_finite, "isfinite")
+floor = _integral_identity(numpy_unary_float(ew.floor, "floor"))
+ceil = _integral_identity(numpy_unary_float(ew.ceil, "ceil"))
+round = _integral_identity(numpy_unary_float(ew.round, "round"))
+exp = numpy_unary_float(ew.exp, "exp")
+log = numpy_unary_float(ew.log, "log")
+log1p = numpy_unary_float(ew.log1p, "log1p")
+expm1 = numpy_unary_float(ew.expm1, "expm1")
+sqrt = numpy_unary_float(ew.sqrt, "sqrt")
+sin = numpy_unary_float(ew.sin, "sin")
+cos = numpy_unary_float(ew.cos, "cos")
+tan = numpy_unary_float(ew.tan, "tan")
+arcsin = numpy_unary_float(ew.asin, "arcsin")
+arccos = numpy_unary_float(ew.acos, "arccos")
+arctan = numpy_unary_float(ew.atan, "arctan")
+sinh = numpy_unary_float(ew.sinh, "sinh")
+cosh = numpy_unary_float(ew.cosh, "cosh")
+tanh = numpy_unary_float(ew.tanh, "tanh")
+arcsinh = numpy_unary_float(ew.asinh, "arcsinh")
+arccosh = numpy_unary_float(ew.acosh, "arccosh")
+arctanh = numpy_unary_float(ew.atanh, "arctanh")
+isfinite = numpy_unary_float(ew.is_finite, "isfinite")
 
 
 def _float_binary(prim, name):
-    binary_fn = binary(prim, name)
+    binary_fn = numpy_binary(prim, name)
 
     def fn(x, y):
         x, y = promote(x, y)

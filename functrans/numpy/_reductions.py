@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
-from ..ops import reduce as rd, shape as sh
+from ..ops import reduce as rd, shaping as sh
 from ._base import aval, cast, normalize_axes, normalize_axis, operand, result, to_float
 from ._math import divide, multiply, subtract, square, sqrt
 from ._shape import ravel, reshape, transpose

@@ -7,7 +7,7 @@ from .. import dtypes
 from ..arrays import to_array
 from ..core import Tracer
 from ..errors import ShapeError, UnsupportedError
-from ..ops import shape as sh
+from ..ops import shaping as sh
 from ._base import aval, broadcast_to, normalize_axis, operand, promote, result
 from ._math import astype
 

@@ -54,7 +54,7 @@ def _custom_jvp_rule(primals, tangents, params):
     return list(outs), list(out_tangents)
 
 
-custom_jvp_call = Primitive("custom_jvp_call", shape=_shape, impl=_impl, multiple_results=True,
+custom_jvp_call = Primitive("custom_jvp_call", shape_rule=_shape, impl=_impl, multiple_results=True,
                             jvp=_custom_jvp_rule, inline=lambda params: params["call_jaxpr"])
 
 
@@ -71,7 +71,7 @@ def _custom_vjp_rule(primals, tangents, params):
     return list(outs), list(out_tangents)
 
 
-custom_vjp_call = Primitive("custom_vjp_call", shape=_shape, impl=_impl, multiple_results=True,
+custom_vjp_call = Primitive("custom_vjp_call", shape_rule=_shape, impl=_impl, multiple_results=True,
                             jvp=_custom_vjp_rule, inline=lambda params: params["call_jaxpr"])
 
 
@@ -87,7 +87,7 @@ def _lin_transpose(cts, *args, num_res, bwd, out_avals):
     return [None] * num_res + list(bwd(residuals, cts))
 
 
-custom_lin = Primitive("custom_lin", shape=lambda *avals, num_res, bwd, out_avals: list(out_avals),
+custom_lin = Primitive("custom_lin", shape_rule=lambda *avals, num_res, bwd, out_avals: list(out_avals),
                        impl=_lin_impl, multiple_results=True, transpose=_lin_transpose,
                        numba=_lin_impl)   # under jit the same refusal, not "cannot lower"
 
@@ -118,7 +118,7 @@ def _batched_rule(rule, size, *group_dims):
             leaves, tree = tree_flatten(rule(*[[next(it) for _ in g] for g in groups]))
             out_tree.append(tree)
             return leaves
-        closed = trace_flat(flat_rule, example_avals, kind="vmap")
+        closed = trace_flat(flat_rule, example_avals, transform="vmap")
         mapped, _ = vmap_jaxpr(closed, dims, size, outs_at_front=True)
         return tree_unflatten(out_tree[0], eval_closed(simplify(mapped), flat))
     return batched

@@ -1,4 +1,4 @@
-"""Elementwise primitives: one line each, from the `unary`/`binary` families.
+"""Elementwise primitives: one line each, from the `unary_primitive`/`binary_primitive` families.
 
 Operands have one dtype; shapes are equal, except that a rank-0 operand may
 stand beside an array (as in JAX's `mul b 2.0:f64[]`), which keeps Python
@@ -123,7 +123,7 @@ def elementwise_batch(prim):
 
 
 def _declare(name, impl, numba, kinds, maps, transpose, out_dtype):
-    prim = Primitive(name, shape=_elementwise_shape(name, kinds, out_dtype), impl=impl,
+    prim = Primitive(name, shape_rule=_elementwise_shape(name, kinds, out_dtype), impl=impl,
                      numba=numba, transpose=transpose, elementwise=True)
     if maps == "linear":
         prim.jvp = rules.linear_jvp(prim)
@@ -135,13 +135,13 @@ def _declare(name, impl, numba, kinds, maps, transpose, out_dtype):
     return prim
 
 
-def unary(name, impl, numba, jvp=None, kinds=FLOAT, transpose=None, out_dtype=None):
+def unary_primitive(name, impl, numba, jvp=None, kinds=FLOAT, transpose=None, out_dtype=None):
     """Declare a one-operand elementwise primitive; `jvp(t, x, out)`."""
     maps = jvp if jvp in ("linear", None) else (jvp,)
     return _declare(name, impl, numba, kinds, maps, transpose, out_dtype)
 
 
-def binary(name, impl, numba, jvp=None, kinds=NUMBER, transpose=None, out_dtype=None):
+def binary_primitive(name, impl, numba, jvp=None, kinds=NUMBER, transpose=None, out_dtype=None):
     """Declare a two-operand elementwise primitive; `jvp = (map_x, map_y)`,
     each `map(t, x, y, out)`, or "linear", or None for a zero derivative."""
     return _declare(name, impl, numba, kinds, jvp, transpose, out_dtype)
@@ -214,40 +214,40 @@ def _trunc(q):
 
 
 # Unary ----------------------------------------------------------------------
-neg = unary("neg", np.negative, "(-{0})", "linear", NUMBER, rules.linear_transpose(lambda ct, a: neg(ct)))
+neg = unary_primitive("neg", np.negative, "(-{0})", "linear", NUMBER, rules.linear_transpose(lambda ct, a: neg(ct)))
 # NumPy's sign of -0.0 is 0.0 (numba's is -0.0); of NaN, NaN.
-sign = unary("sign", np.sign, {"f": "(1.0 if {0} > 0 else (-1.0 if {0} < 0 else ({0} if {0} != {0} else 0.0)))",
+sign = unary_primitive("sign", np.sign, {"f": "(1.0 if {0} > 0 else (-1.0 if {0} < 0 else ({0} if {0} != {0} else 0.0)))",
                                "iuc": "np.sign({0})"}, None, NUMBER)
-floor = unary("floor", np.floor, "np.floor({0})", None, REAL)
-ceil = unary("ceil", np.ceil, "np.ceil({0})", None, REAL)
-round = unary("round", np.round, "np.round({0})", None)
-is_finite = unary("is_finite", np.isfinite, "np.isfinite({0})", None, out_dtype=np.dtype(bool))
-exp = unary("exp", np.exp, "math.exp({0})", lambda t, x, out: t * out)
-log = unary("log", np.log, "math.log({0})", lambda t, x, out: t / x)
-log1p = unary("log1p", np.log1p, "math.log1p({0})", lambda t, x, out: t / (1.0 + x))
-expm1 = unary("expm1", np.expm1, "math.expm1({0})", lambda t, x, out: t * (out + 1.0))
-sqrt = unary("sqrt", np.sqrt, "math.sqrt({0})", lambda t, x, out: t * 0.5 / out)
-rsqrt = unary("rsqrt", lambda x: 1.0 / np.sqrt(x), "(1.0 / math.sqrt({0}))",
+floor = unary_primitive("floor", np.floor, "np.floor({0})", None, REAL)
+ceil = unary_primitive("ceil", np.ceil, "np.ceil({0})", None, REAL)
+round = unary_primitive("round", np.round, "np.round({0})", None)
+is_finite = unary_primitive("is_finite", np.isfinite, "np.isfinite({0})", None, out_dtype=np.dtype(bool))
+exp = unary_primitive("exp", np.exp, "math.exp({0})", lambda t, x, out: t * out)
+log = unary_primitive("log", np.log, "math.log({0})", lambda t, x, out: t / x)
+log1p = unary_primitive("log1p", np.log1p, "math.log1p({0})", lambda t, x, out: t / (1.0 + x))
+expm1 = unary_primitive("expm1", np.expm1, "math.expm1({0})", lambda t, x, out: t * (out + 1.0))
+sqrt = unary_primitive("sqrt", np.sqrt, "math.sqrt({0})", lambda t, x, out: t * 0.5 / out)
+rsqrt = unary_primitive("rsqrt", lambda x: 1.0 / np.sqrt(x), "(1.0 / math.sqrt({0}))",
               lambda t, x, out: t * -0.5 * out / x)
-sin = unary("sin", np.sin, "math.sin({0})", lambda t, x, out: t * cos(x))
-cos = unary("cos", np.cos, "math.cos({0})", lambda t, x, out: -t * sin(x))
-tan = unary("tan", np.tan, "math.tan({0})", lambda t, x, out: t * (1.0 + out * out))
-asin = unary("asin", np.arcsin, "math.asin({0})", lambda t, x, out: t * rsqrt(1.0 - x * x))
-acos = unary("acos", np.arccos, "math.acos({0})", lambda t, x, out: -t * rsqrt(1.0 - x * x))
-atan = unary("atan", np.arctan, "math.atan({0})", lambda t, x, out: t / (1.0 + x * x))
-sinh = unary("sinh", np.sinh, "math.sinh({0})", lambda t, x, out: t * cosh(x))
-cosh = unary("cosh", np.cosh, "math.cosh({0})", lambda t, x, out: t * sinh(x))
-tanh = unary("tanh", np.tanh, "math.tanh({0})", lambda t, x, out: t * (1.0 - out * out))
-asinh = unary("asinh", np.arcsinh, "math.asinh({0})", lambda t, x, out: t * rsqrt(x * x + 1.0))
-acosh = unary("acosh", np.arccosh, "math.acosh({0})", lambda t, x, out: t * rsqrt(x * x - 1.0))
-atanh = unary("atanh", np.arctanh, "math.atanh({0})", lambda t, x, out: t / (1.0 - x * x))
-logistic = unary("logistic", _scipy_special("expit"), "(1.0 / (1.0 + math.exp(-{0})))",
+sin = unary_primitive("sin", np.sin, "math.sin({0})", lambda t, x, out: t * cos(x))
+cos = unary_primitive("cos", np.cos, "math.cos({0})", lambda t, x, out: -t * sin(x))
+tan = unary_primitive("tan", np.tan, "math.tan({0})", lambda t, x, out: t * (1.0 + out * out))
+asin = unary_primitive("asin", np.arcsin, "math.asin({0})", lambda t, x, out: t * rsqrt(1.0 - x * x))
+acos = unary_primitive("acos", np.arccos, "math.acos({0})", lambda t, x, out: -t * rsqrt(1.0 - x * x))
+atan = unary_primitive("atan", np.arctan, "math.atan({0})", lambda t, x, out: t / (1.0 + x * x))
+sinh = unary_primitive("sinh", np.sinh, "math.sinh({0})", lambda t, x, out: t * cosh(x))
+cosh = unary_primitive("cosh", np.cosh, "math.cosh({0})", lambda t, x, out: t * sinh(x))
+tanh = unary_primitive("tanh", np.tanh, "math.tanh({0})", lambda t, x, out: t * (1.0 - out * out))
+asinh = unary_primitive("asinh", np.arcsinh, "math.asinh({0})", lambda t, x, out: t * rsqrt(x * x + 1.0))
+acosh = unary_primitive("acosh", np.arccosh, "math.acosh({0})", lambda t, x, out: t * rsqrt(x * x - 1.0))
+atanh = unary_primitive("atanh", np.arctanh, "math.atanh({0})", lambda t, x, out: t / (1.0 - x * x))
+logistic = unary_primitive("logistic", _scipy_special("expit"), "(1.0 / (1.0 + math.exp(-{0})))",
                  lambda t, x, out: t * out * (1.0 - out))
-erf = unary("erf", _scipy_special("erf"), "math.erf({0})",
+erf = unary_primitive("erf", _scipy_special("erf"), "math.erf({0})",
             lambda t, x, out: t * (2.0 / np.sqrt(np.pi)) * exp(-x * x), REAL)
-abs = unary("abs", np.abs, "abs({0})", _abs_tangent, NUMBER, out_dtype=real_dtype)
-not_ = unary("not", np.invert, "np.invert({0})", None, INTEGRAL)
-stop_gradient = unary("stop_gradient", lambda x: x, "{0}", None, ANY)
+abs = unary_primitive("abs", np.abs, "abs({0})", _abs_tangent, NUMBER, out_dtype=real_dtype)
+not_ = unary_primitive("not", np.invert, "np.invert({0})", None, INTEGRAL)
+stop_gradient = unary_primitive("stop_gradient", lambda x: x, "{0}", None, ANY)
 
 
 def _integer_pow_shape(x, y):
@@ -285,7 +285,7 @@ def _render_float_integer_pow(args, y):
     return f"math.pow({x}, {float(y)!r})"
 
 
-integer_pow = Primitive("integer_pow", shape=_integer_pow_shape, impl=lambda x, y: np.power(x, y),
+integer_pow = Primitive("integer_pow", shape_rule=_integer_pow_shape, impl=lambda x, y: np.power(x, y),
                         numba={"f": _render_float_integer_pow, "iub": _render_integer_pow}, elementwise=True)
 integer_pow.jvp = rules.jvp_maps(integer_pow, _integer_pow_tangent)
 integer_pow.batch = elementwise_batch(integer_pow)
@@ -316,48 +316,48 @@ def _convert_impl(x, new_dtype, weak_type):
 
 
 convert_element_type = Primitive(
-    "convert_element_type", shape=_convert_shape, impl=_convert_impl,
+    "convert_element_type", shape_rule=_convert_shape, impl=_convert_impl,
     jvp=_convert_jvp, transpose=_convert_transpose, elementwise=True,
     numba=lambda args, new_dtype, weak_type: f"np.{new_dtype.name}({args[0]})")
 convert_element_type.batch = elementwise_batch(convert_element_type)
 convert_element_type.forward = rules.forward_if_same_type
 
 # Binary ---------------------------------------------------------------------
-add = binary("add", np.add, "({0} + {1})", (lambda t, x, y, out: t, lambda t, x, y, out: t),
+add = binary_primitive("add", np.add, "({0} + {1})", (lambda t, x, y, out: t, lambda t, x, y, out: t),
              transpose=_transpose_add_sub(1))
 add.forward = rules.forward_neutral(0, 0)
-sub = binary("sub", np.subtract, "({0} - {1})", (lambda t, x, y, out: t, lambda t, x, y, out: -t),
+sub = binary_primitive("sub", np.subtract, "({0} - {1})", (lambda t, x, y, out: t, lambda t, x, y, out: -t),
              transpose=_transpose_add_sub(-1))
 sub.forward = rules.forward_neutral(right=0)
-mul = binary("mul", np.multiply, "({0} * {1})",
+mul = binary_primitive("mul", np.multiply, "({0} * {1})",
              (lambda t, x, y, out: t * y, lambda t, x, y, out: x * t), transpose=_transpose_mul)
 mul.forward = rules.forward_neutral(1, 1)
-div = binary("div", _divide, {"iub": "(abs({0}) // abs({1}) if ({0} < 0) == ({1} < 0) else -(abs({0}) // abs({1})))",
+div = binary_primitive("div", _divide, {"iub": "(abs({0}) // abs({1}) if ({0} < 0) == ({1} < 0) else -(abs({0}) // abs({1})))",
                               "fc": "({0} / {1})"},
              (lambda t, x, y, out: t / y, lambda t, x, y, out: -t * out / y), transpose=_transpose_div)
 div.forward = rules.forward_neutral(right=1)
-pow = binary("pow", np.power, "({0} ** {1})",
+pow = binary_primitive("pow", np.power, "({0} ** {1})",
              (lambda t, x, y, out: t * y * x ** (y - 1.0),   # the operator: x may be a Python scalar
               lambda t, x, y, out: t * out * _safe_log(x, rules.aval_of(out).dtype)), FLOAT)
-max = binary("max", np.maximum, "np.maximum({0}, {1})",
+max = binary_primitive("max", np.maximum, "np.maximum({0}, {1})",
              (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
-min = binary("min", np.minimum, "np.minimum({0}, {1})",
+min = binary_primitive("min", np.minimum, "np.minimum({0}, {1})",
              (lambda t, x, y, out: t * _balanced(x, y, out), lambda t, x, y, out: t * _balanced(y, x, out)))
-atan2 = binary("atan2", np.arctan2, "math.atan2({0}, {1})",
+atan2 = binary_primitive("atan2", np.arctan2, "math.atan2({0}, {1})",
                (lambda t, x, y, out: t * y / (x * x + y * y), lambda t, x, y, out: -t * x / (x * x + y * y)),
                REAL)
-rem = binary("rem", np.fmod, {"f": "np.fmod({0}, {1})",   # numba's integer np.fmod drops the sign
+rem = binary_primitive("rem", np.fmod, {"f": "np.fmod({0}, {1})",   # numba's integer np.fmod drops the sign
                               "iu": "(abs({0}) % abs({1}) if {0} >= 0 else -(abs({0}) % abs({1})))"},
              (lambda t, x, y, out: t, lambda t, x, y, out: -t * _trunc(x / y)), "fiu")
-and_ = binary("and", np.bitwise_and, "({0} & {1})", None, INTEGRAL)
-or_ = binary("or", np.bitwise_or, "({0} | {1})", None, INTEGRAL)
-xor = binary("xor", np.bitwise_xor, "({0} ^ {1})", None, INTEGRAL)
-eq = binary("eq", np.equal, "({0} == {1})", None, ANY, out_dtype=np.dtype(bool))
-ne = binary("ne", np.not_equal, "({0} != {1})", None, ANY, out_dtype=np.dtype(bool))
-lt = binary("lt", np.less, "({0} < {1})", None, ANY, out_dtype=np.dtype(bool))   # False < True, as NumPy
-le = binary("le", np.less_equal, "({0} <= {1})", None, ANY, out_dtype=np.dtype(bool))
-gt = binary("gt", np.greater, "({0} > {1})", None, ANY, out_dtype=np.dtype(bool))
-ge = binary("ge", np.greater_equal, "({0} >= {1})", None, ANY, out_dtype=np.dtype(bool))
+and_ = binary_primitive("and", np.bitwise_and, "({0} & {1})", None, INTEGRAL)
+or_ = binary_primitive("or", np.bitwise_or, "({0} | {1})", None, INTEGRAL)
+xor = binary_primitive("xor", np.bitwise_xor, "({0} ^ {1})", None, INTEGRAL)
+eq = binary_primitive("eq", np.equal, "({0} == {1})", None, ANY, out_dtype=np.dtype(bool))
+ne = binary_primitive("ne", np.not_equal, "({0} != {1})", None, ANY, out_dtype=np.dtype(bool))
+lt = binary_primitive("lt", np.less, "({0} < {1})", None, ANY, out_dtype=np.dtype(bool))   # False < True, as NumPy
+le = binary_primitive("le", np.less_equal, "({0} <= {1})", None, ANY, out_dtype=np.dtype(bool))
+gt = binary_primitive("gt", np.greater, "({0} > {1})", None, ANY, out_dtype=np.dtype(bool))
+ge = binary_primitive("ge", np.greater_equal, "({0} >= {1})", None, ANY, out_dtype=np.dtype(bool))
 
 
 
@@ -380,13 +380,13 @@ def _zeros_like(ct):
     return rules.zeros(rules.aval_of(ct))
 
 
-real = unary("real", np.real, "{0}.real", "linear", "c", out_dtype=real_dtype,
+real = unary_primitive("real", np.real, "{0}.real", "linear", "c", out_dtype=real_dtype,
              transpose=rules.linear_transpose(lambda ct, a: complex(ct, _zeros_like(ct))))
-imag = unary("imag", np.imag, "{0}.imag", "linear", "c", out_dtype=real_dtype,
+imag = unary_primitive("imag", np.imag, "{0}.imag", "linear", "c", out_dtype=real_dtype,
              transpose=rules.linear_transpose(lambda ct, a: complex(_zeros_like(ct), neg(ct))))
-conj = unary("conj", np.conj, "{0}.conjugate()", "linear", "c",
+conj = unary_primitive("conj", np.conj, "{0}.conjugate()", "linear", "c",
              transpose=rules.linear_transpose(lambda ct, a: conj(ct)))
-complex = binary("complex", _complex_impl, "complex({0}, {1})", "linear", REAL, _transpose_complex,
+complex = binary_primitive("complex", _complex_impl, "complex({0}, {1})", "linear", REAL, _transpose_complex,
                  out_dtype=complex_dtype)
 
 
@@ -434,6 +434,6 @@ def _select_jvp(primals, tangents, params):
     return out, select_n(pred, *[rules.instantiate(t) for t in tangents[1:]])
 
 
-select_n = Primitive("select_n", shape=_select_shape, impl=_select_impl, jvp=_select_jvp,
+select_n = Primitive("select_n", shape_rule=_select_shape, impl=_select_impl, jvp=_select_jvp,
                      transpose=_select_transpose, numba=_render_select, elementwise=True)
 select_n.batch = elementwise_batch(select_n)

@@ -15,7 +15,7 @@ import numpy as np
 from ..core import Primitive
 from ..errors import DTypeError, ShapeError
 from ..ir import Literal, ShapedArray
-from . import elementwise, rules, shape
+from . import elementwise, rules, shaping
 from .rules import UndefinedPrimal, not_mapped
 
 
@@ -68,20 +68,20 @@ def _folded(x, axis):
     """x (batch at 0) as (batch * n, other axes...), n its length along `axis`."""
     x = rules.move_bdim(x, axis + 1, 1)
     x_shape = rules.aval_of(x).shape
-    return shape.reshape(x, new_sizes=(x_shape[0] * x_shape[1],) + x_shape[2:])
+    return shaping.reshape(x, new_sizes=(x_shape[0] * x_shape[1],) + x_shape[2:])
 
 
 def _unfolded(flat, size, axis):
     """The inverse of `_folded`."""
     flat_shape = rules.aval_of(flat).shape
-    x = shape.reshape(flat, new_sizes=(size, flat_shape[0] // size) + flat_shape[1:])
+    x = shaping.reshape(flat, new_sizes=(size, flat_shape[0] // size) + flat_shape[1:])
     return rules.move_bdim(x, 1, axis + 1)
 
 
 def _offset_indices(idx, n):
     """Batched indices (batch at 0) clamped into [0, n), then into example b's block."""
     idx_aval = rules.aval_of(idx)
-    offsets = shape.iota(dtype=idx_aval.dtype, shape=idx_aval.shape, dimension=0) * n
+    offsets = shaping.iota(dtype=idx_aval.dtype, shape=idx_aval.shape, dimension=0) * n
     return _clamp(idx, 0, n - 1) + offsets
 
 
@@ -90,7 +90,7 @@ def _swap_blocks(x, n_first, n_second):
     the blocks of `n_first` and `n_second` axes."""
     ndim, end = len(rules.aval_of(x).shape), 1 + n_first + n_second
     perm = (0, *range(1 + n_first, end), *range(1, 1 + n_first), *range(end, ndim))
-    return shape.transpose(x, permutation=perm)
+    return shaping.transpose(x, permutation=perm)
 
 
 def _gather_batch(args, dims, params):
@@ -107,7 +107,7 @@ def _gather_batch(args, dims, params):
     return _swap_blocks(out, len(rules.aval_of(idx).shape) - 1, axis), 0
 
 
-gather = Primitive("gather", shape=_gather_shape, impl=_gather_impl, transpose=_gather_transpose,
+gather = Primitive("gather", shape_rule=_gather_shape, impl=_gather_impl, transpose=_gather_transpose,
                    batch=_gather_batch)
 gather.jvp = rules.linear_jvp(gather, linear_argnums=(0,))
 
@@ -170,7 +170,7 @@ def _kept_updates(indices, n, updates_aval, axis):
     owner = scatter(np.full((n,), -1, np.int64), indices, ids, axis=0)
     kept = gather(owner, indices, axis=0) == ids
     kept = kept.astype(updates_aval.dtype)
-    return shape.broadcast_in_dim(kept, shape=updates_aval.shape,
+    return shaping.broadcast_in_dim(kept, shape=updates_aval.shape,
                                   broadcast_dimensions=tuple(range(axis, axis + len(idx_shape))))
 
 
@@ -192,11 +192,11 @@ def _scatter_batch(prim):
     return rule
 
 
-scatter_add = Primitive("scatter-add", shape=_scatter_shape("scatter-add"), impl=_scatter_add_impl,
+scatter_add = Primitive("scatter-add", shape_rule=_scatter_shape("scatter-add"), impl=_scatter_add_impl,
                         transpose=_scatter_add_transpose)
 scatter_add.jvp = rules.linear_jvp(scatter_add, linear_argnums=(0, 2))
 scatter_add.batch = _scatter_batch(scatter_add)
-scatter = Primitive("scatter", shape=_scatter_shape("scatter"), impl=_scatter_impl,
+scatter = Primitive("scatter", shape_rule=_scatter_shape("scatter"), impl=_scatter_impl,
                     transpose=_scatter_transpose)
 scatter.jvp = rules.linear_jvp(scatter, linear_argnums=(0, 2))
 scatter.batch = _scatter_batch(scatter)
@@ -239,8 +239,8 @@ def _start_and_iota(s, size, n, k, length):
     (size, length)."""
     s = _clamp(s.value if type(s) is Literal else s, 0, builtins.max(n - k, 0))
     s_aval = rules.aval_of(s)
-    s = shape.broadcast_in_dim(s, shape=(size, length), broadcast_dimensions=(0,) if s_aval.shape else ())
-    return s, shape.iota(dtype=s_aval.dtype, shape=(size, length), dimension=1)
+    s = shaping.broadcast_in_dim(s, shape=(size, length), broadcast_dimensions=(0,) if s_aval.shape else ())
+    return s, shaping.iota(dtype=s_aval.dtype, shape=(size, length), dimension=1)
 
 
 def _dynamic_slice_batch(args, dims, params):
@@ -266,7 +266,7 @@ def _dynamic_slice_batch(args, dims, params):
 
 
 dynamic_slice = Primitive(
-    "dynamic_slice", shape=_dynamic_slice_shape,
+    "dynamic_slice", shape_rule=_dynamic_slice_shape,
     impl=lambda x, *starts, slice_sizes: np.asarray(x)[_window(np.shape(x), starts, slice_sizes)],
     transpose=_dynamic_slice_transpose, batch=_dynamic_slice_batch)
 dynamic_slice.jvp = rules.linear_jvp(dynamic_slice, linear_argnums=(0,))
@@ -317,12 +317,12 @@ def _dynamic_update_batch(args, dims, params):
         update, _ = _gather_batch((update, offsets), (0, 0), {"axis": axis})
         k = np.asarray(k, rules.aval_of(offsets).dtype)[()]
         here = elementwise.and_(elementwise.ge(i, start), elementwise.lt(offsets, k))
-        here = shape.broadcast_in_dim(here, shape=(size,) + x_shape, broadcast_dimensions=(0, axis + 1))
+        here = shaping.broadcast_in_dim(here, shape=(size,) + x_shape, broadcast_dimensions=(0, axis + 1))
         inside = here if inside is None else elementwise.and_(inside, here)
     return elementwise.select_n(inside, x, update), 0
 
 
-dynamic_update_slice = Primitive("dynamic_update_slice", shape=_dynamic_update_shape,
+dynamic_update_slice = Primitive("dynamic_update_slice", shape_rule=_dynamic_update_shape,
                                  impl=_dynamic_update_impl, transpose=_dynamic_update_transpose,
                                  batch=_dynamic_update_batch)
 dynamic_update_slice.jvp = rules.linear_jvp(dynamic_update_slice, linear_argnums=(0, 1))

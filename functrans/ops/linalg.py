@@ -13,7 +13,7 @@ import numpy as np
 from ..core import Primitive
 from ..errors import DTypeError, ShapeError
 from ..ir import ShapedArray
-from . import rules, shape
+from . import rules, shaping
 from .rules import UndefinedPrimal, not_mapped
 
 
@@ -57,7 +57,7 @@ def _transpose_lhs(ct, rhs, lhs_aval, dimension_numbers):
     # rhs contracting axes in rhs order, each standing for its lhs partner.
     axis_ids = list(lb) + lf + [lc[rc.index(r)] for r in sorted(rc)]
     perm = tuple(axis_ids.index(i) for i in range(lhs_ndim))
-    return out if perm == tuple(range(lhs_ndim)) else shape.transpose(out, permutation=perm)
+    return out if perm == tuple(range(lhs_ndim)) else shaping.transpose(out, permutation=perm)
 
 
 def _swap(dimension_numbers):
@@ -76,7 +76,7 @@ def _dot_transpose(ct, lhs, rhs, dimension_numbers):
     n_lf = len(_free_axes(len(rules.aval_of(lhs).shape), lc, lb))
     n_rf = len(_free_axes(len(rhs.aval.shape), rc, rb))
     perm = tuple(range(nb)) + tuple(range(nb + n_lf, nb + n_lf + n_rf)) + tuple(range(nb, nb + n_lf))
-    ct = ct if perm == tuple(range(len(perm))) else shape.transpose(ct, permutation=perm)
+    ct = ct if perm == tuple(range(len(perm))) else shaping.transpose(ct, permutation=perm)
     return [None, _transpose_lhs(ct, lhs, rhs.aval, _swap(dimension_numbers))]
 
 
@@ -101,7 +101,7 @@ def _dot_batch(args, dims, params):
     return dot_general(lhs, rhs, dimension_numbers=numbers), len(lb) + n_lf
 
 
-dot_general = Primitive("dot_general", shape=_dot_shape, impl=_dot_impl, transpose=_dot_transpose,
+dot_general = Primitive("dot_general", shape_rule=_dot_shape, impl=_dot_impl, transpose=_dot_transpose,
                         batch=_dot_batch)
 dot_general.jvp = rules.jvp_maps(
     dot_general,

@@ -54,7 +54,7 @@ def _sum_impl(x, axes):
     return np.sum(x, axis=axes, dtype=np.result_type(x))   # NumPy would widen int32 to int64
 
 
-reduce_sum = Primitive("reduce_sum", shape=_reduced_shape("reduce_sum"), impl=_sum_impl,
+reduce_sum = Primitive("reduce_sum", shape_rule=_reduced_shape("reduce_sum"), impl=_sum_impl,
                        transpose=rules.linear_transpose(lambda ct, x, axes: _keep_dims(x, ct, axes)))
 reduce_sum.jvp = rules.linear_jvp(reduce_sum)
 reduce_sum.batch = _shift_axes_batch(reduce_sum)
@@ -69,7 +69,7 @@ def _extremum_tangent(t, x, out, axes):
 
 
 def _extremum(name, impl):
-    prim = Primitive(name, shape=_reduced_shape(name), impl=impl)
+    prim = Primitive(name, shape_rule=_reduced_shape(name), impl=impl)
     prim.jvp = rules.jvp_maps(prim, _extremum_tangent)
     prim.batch = _shift_axes_batch(prim)
     return prim
@@ -87,7 +87,7 @@ def _arg_extremum(name, impl):
             raise ShapeError(f"{name} reduces exactly one axis, got {axes}")
         return _reduced_shape(name)(x, axes, index_dtype=index_dtype)
 
-    prim = Primitive(name, shape=shape_rule,
+    prim = Primitive(name, shape_rule=shape_rule,
                      impl=lambda x, axes, index_dtype: impl(x, axis=axes[0]).astype(index_dtype))
     prim.jvp = rules.zero_jvp(prim)
     prim.batch = _shift_axes_batch(prim)
@@ -117,7 +117,7 @@ def _cumsum_batch(args, dims, params):
     return cumsum(x, axis=axis, reverse=params["reverse"]), d
 
 
-cumsum = Primitive("cumsum", shape=_cumsum_shape, impl=_cumsum_impl, batch=_cumsum_batch,
+cumsum = Primitive("cumsum", shape_rule=_cumsum_shape, impl=_cumsum_impl, batch=_cumsum_batch,
                    transpose=rules.linear_transpose(
                        lambda ct, x, axis, reverse: cumsum(ct, axis=axis, reverse=not reverse)))
 cumsum.jvp = rules.linear_jvp(cumsum)

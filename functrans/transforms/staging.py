@@ -7,16 +7,18 @@ trace); then Python control flow on values derived from it works, as under
 """
 from __future__ import annotations
 
-from ..core import _ABSTRACT, new_trace
+from ..core import new_trace
 from ..ir import ClosedJaxpr, Jaxpr
 from .passes import dce
 
 
-def trace_flat(fun, in_avals, providers=None, kind="make_jaxpr") -> ClosedJaxpr:
+def trace_flat(fun, in_avals, providers=None, transform="make_jaxpr") -> ClosedJaxpr:
     """The Jaxpr of `fun(*flat_args) -> flat list of outputs`."""
-    providers = providers if providers is not None else [_ABSTRACT] * len(in_avals)
-    with new_trace(kind) as trace:
-        args = [trace.new_arg(aval, provider) for aval, provider in zip(in_avals, providers)]
+    with new_trace(transform) as trace:
+        if providers is None:
+            args = [trace.new_arg(aval) for aval in in_avals]
+        else:
+            args = [trace.new_arg(aval, provider) for aval, provider in zip(in_avals, providers)]
         outs = fun(*args)
         closed = trace.to_jaxpr(args, outs)
     return ClosedJaxpr(dce(closed.jaxpr), closed.consts)

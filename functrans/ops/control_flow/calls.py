@@ -115,7 +115,7 @@ def _jit_impl(*args, call_jaxpr, **params):
 
 
 def _call_primitive(name, impl, partial_eval=None):
-    prim = Primitive(name, shape=_shape, impl=impl, multiple_results=True,
+    prim = Primitive(name, shape_rule=_shape, impl=impl, multiple_results=True,
                      inline=lambda params: params["call_jaxpr"])
     prim.jvp = _call_jvp(prim)
     prim.transpose = _call_transpose(prim)

@@ -17,7 +17,7 @@ from ...ir import ClosedJaxpr, Eqn, Jaxpr, Var
 from .. import rules
 from .calls import open_jaxpr
 from ..elementwise import convert_element_type, select_n
-from ..shape import broadcast_in_dim
+from ..shaping import broadcast_in_dim
 from ..rules import UndefinedPrimal, Zero, not_mapped
 from ...transforms.jvp import jvp_jaxpr
 from ...transforms.partial_eval import partial_eval_jaxpr
@@ -165,6 +165,6 @@ def _render_cond(emit, branches):
     return lines
 
 
-cond_p = Primitive("cond", shape=_cond_shape, impl=_cond_impl, multiple_results=True, jvp=_cond_jvp,
+cond_p = Primitive("cond", shape_rule=_cond_shape, impl=_cond_impl, multiple_results=True, jvp=_cond_jvp,
                    transpose=_cond_transpose, batch=_cond_batch, partial_eval=_cond_partial_eval,
                    numba=_render_cond)

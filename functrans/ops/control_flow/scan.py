@@ -211,6 +211,6 @@ def _render_scan(emit, jaxpr, length, reverse, num_consts, num_carry):
     return lines + [f"{out} = {c}" for out, c in zip(emit.outs[:num_carry], carry)]
 
 
-scan_p = Primitive("scan", shape=_scan_shape, impl=_scan_impl, multiple_results=True, jvp=_scan_jvp,
+scan_p = Primitive("scan", shape_rule=_scan_shape, impl=_scan_impl, multiple_results=True, jvp=_scan_jvp,
                    transpose=_scan_transpose, batch=_scan_batch, partial_eval=_scan_partial_eval,
                    numba=_render_scan)

@@ -18,7 +18,7 @@ from .calls import open_jaxpr
 from ..elementwise import select_n
 from .loop_program import Sweep, render_loop
 from ..reduce import reduce_max
-from ..shape import broadcast_in_dim
+from ..shaping import broadcast_in_dim
 from .bodies import (batched_carry, carry_fixed_point, ignoring, keep_inputs, keep_outputs, pick, reads_any,
                          reorder, split, unpick)
 from ..rules import Zero, not_mapped
@@ -137,11 +137,11 @@ def _render_while(emit, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts, keep
     return head + ["while True:"] + emit.indent(loop) + [f"{out} = {c}" for out, c in zip(emit.outs, kept)]
 
 
-def _render_lin(emit, carry_unknown, body_unknown, **params):
+def _render_while_lin(emit, carry_unknown, body_unknown, **params):
     return _render_while(emit, keep=carry_unknown, **params)
 
 
-while_lin = Primitive("while_lin", shape=_lin_shape, impl=_lin_impl, multiple_results=True, numba=_render_lin,
+while_lin = Primitive("while_lin", shape_rule=_lin_shape, impl=_lin_impl, multiple_results=True, numba=_render_while_lin,
                       transpose=_lin_transpose, jvp=refused_on_linearization("Differentiation"),
                       batch=refused_on_linearization("vmap of a linearization"))
 
@@ -184,5 +184,5 @@ def _while_batch(args, dims, params):
     return outs, [0] * nk
 
 
-while_p = Primitive("while", shape=_while_shape, impl=_while_impl, multiple_results=True, jvp=_while_jvp,
+while_p = Primitive("while", shape_rule=_while_shape, impl=_while_impl, multiple_results=True, jvp=_while_jvp,
                     batch=_while_batch, partial_eval=_while_partial_eval, numba=_render_while)

@@ -409,7 +409,7 @@ def _lin_impl(*args, unknowns, out_unknowns, **p):
     return pick(_program_impl(*args, **p), out_unknowns)
 
 
-def _render_lin(emit, unknowns, out_unknowns, **p):
+def _render_while_vjp_lin(emit, unknowns, out_unknowns, **p):
     return render(emit, *_program(emit.ins, p), p["masked"], keep=out_unknowns)
 
 
@@ -440,9 +440,9 @@ def _program_batch(args, dims, p):
     return outs, [0] * len(outs)
 
 
-while_vjp = Primitive("while_vjp", shape=_program_shape, impl=_program_impl, multiple_results=True,
+while_vjp = Primitive("while_vjp", shape_rule=_program_shape, impl=_program_impl, multiple_results=True,
                       jvp=_program_jvp, partial_eval=_program_partial_eval, batch=_program_batch,
                       numba=_render_program)
-while_vjp_lin = Primitive("while_vjp_lin", shape=_lin_shape, impl=_lin_impl, multiple_results=True,
-                          transpose=_lin_transpose, numba=_render_lin,
+while_vjp_lin = Primitive("while_vjp_lin", shape_rule=_lin_shape, impl=_lin_impl, multiple_results=True,
+                          transpose=_lin_transpose, numba=_render_while_vjp_lin,
                           jvp=refused_on_linearization("Differentiation"), batch=refused_on_linearization("vmap"))

@@ -1,4 +1,4 @@
-"""Shape primitives: broadcast_in_dim, reshape, transpose, squeeze,
+"""Shaping primitives: broadcast_in_dim, reshape, transpose, squeeze,
 expand_dims, rev, concatenate, pad, slice, iota.
 
 All are linear, so their JVP is the primitive applied to the tangent and each
@@ -21,9 +21,9 @@ from .reduce import reduce_sum
 from .rules import UndefinedPrimal, not_mapped
 
 
-def _linear(name, shape, impl, transpose, batch, linear_argnums=None, **fields):
+def _linear(name, shape_rule, impl, transpose, batch, linear_argnums=None, **fields):
     fields.setdefault("forward", rules.forward_if_same_type)
-    prim = Primitive(name, shape=shape, impl=impl, transpose=transpose, batch=batch, **fields)
+    prim = Primitive(name, shape_rule=shape_rule, impl=impl, transpose=transpose, batch=batch, **fields)
     prim.jvp = rules.linear_jvp(prim, linear_argnums)
     return prim
 
@@ -31,10 +31,6 @@ def _linear(name, shape, impl, transpose, batch, linear_argnums=None, **fields):
 def _shift(axes, bdim):
     """Per-example axes renumbered for an operand whose batch dim is `bdim`."""
     return tuple(a + (a >= bdim) for a in axes)
-
-
-def _per_example(axes, bdim):
-    return tuple(a + 1 for a in axes) if bdim == 0 else _shift(axes, bdim)
 
 
 # broadcast_in_dim -----------------------------------------------------------
@@ -300,7 +296,7 @@ slice = _linear("slice", _slice_shape, _slice_impl, rules.linear_transpose(_slic
 
 # iota ------------------------------------------------------------------------------
 
-iota = Primitive("iota", shape=lambda dtype, shape, dimension: ShapedArray(shape, dtype),
+iota = Primitive("iota", shape_rule=lambda dtype, shape, dimension: ShapedArray(shape, dtype),
                  impl=lambda dtype, shape, dimension: np.broadcast_to(
                      np.arange(shape[dimension], dtype=dtype).reshape(
                          [n if i == dimension else 1 for i, n in enumerate(shape)]), shape))
