@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import math
 import operator
 import textwrap
@@ -119,9 +120,13 @@ def unsupported(node):
     raise UnsupportedError(f"fused_loop cannot compile `{ast.unparse(node)}`")
 
 
+# The intrinsics a kernel may call, by the module that defines them; kernel
+# modules import them from here, and the numba side loads only then.
+INTRINSICS = {CALLEE: "loop_compiler", "batched_matmul": "blas"}
+
+
 def __getattr__(name):
-    # Kernel modules import `fused_loop` from here; the numba side loads then.
-    if name == CALLEE:
-        from .loop_compiler import fused_loop
-        return fused_loop
+    if name in INTRINSICS:
+        module = importlib.import_module(f".{INTRINSICS[name]}", __package__)
+        return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -109,7 +109,7 @@ dot_general.jvp = rules.jvp_maps(
     lambda t, x, y, out, dimension_numbers: dot_general(x, t, dimension_numbers=dimension_numbers))
 
 
-# numba lowering: BLAS through np.dot on (batch, M, K) x (batch, K, N) ---------------------
+# numba lowering: BLAS gemm on (batch, M, K) x (batch, K, N) ---------------------------------
 
 def _as_3d(emit, k, permutation, shape3):
     """Statements binding input k, laid out contiguously with `shape3`, to
@@ -142,13 +142,9 @@ def _render_dot(emit, dimension_numbers):
     prod = emit.temp("prod")
     lines = lhs_lines + rhs_lines
     dtype = emit.dtype_expr(out.dtype)
-    if out.dtype.kind in "fc":   # BLAS
-        if b == 1:
-            lines.append(f"{prod} = np.dot({a3}[0], {b3}[0]).reshape((1, {m}, {n}))")
-        else:
-            lines.append(f"{prod} = np.empty(({b}, {m}, {n}), {dtype})")
-            lines += emit.loops([("j0", b)], [f"{prod}[j0] = np.dot({a3}[j0], {b3}[j0])"])
-    else:                        # numba's np.dot is for floats only
+    if out.dtype.kind in "fc" and m * k * n:   # BLAS, called directly (backend/blas.py)
+        lines += [f"{prod} = np.empty(({b}, {m}, {n}), {dtype})", f"batched_matmul({a3}, {b3}, {prod})"]
+    else:                        # BLAS is for floats only, and for non-empty matrices
         lines.append(f"{prod} = np.zeros(({b}, {m}, {n}), {dtype})")
         lines += emit.loops([("j0", b), ("j1", m), ("j2", k), ("j3", n)],
                             [f"{prod}[j0, j1, j3] += {a3}[j0, j1, j2] * {b3}[j0, j2, j3]"])
