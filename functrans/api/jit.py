@@ -88,7 +88,7 @@ def _direct_ok(args) -> bool:
     for a in args:
         t = type(a)
         if t is np.ndarray or t is Array:
-            if not (a.ndim and a.flags.c_contiguous and a.dtype.isnative):
+            if not (a.ndim and a.flags.c_contiguous and a.flags.writeable and a.dtype.isnative):
                 return False
         elif t is not float and t is not bool:
             return False

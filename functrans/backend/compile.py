@@ -162,14 +162,12 @@ class Kernel:
 
 
 def _input_converter(aval):
-    # The aval's dtype is native: a big-endian array is byte-swapped here.
-    return functools.partial(np.ascontiguousarray, dtype=aval.dtype) if aval.shape else aval.dtype.type
+    # The aval's dtype is native: a big-endian array is byte-swapped here. A
+    # read-only array is copied: numba types it apart and would compile the
+    # kernel again for it (a folded broadcast_to among jit's consts: 4 s for W3).
+    return functools.partial(np.require, dtype=aval.dtype, requirements="CW") if aval.shape else aval.dtype.type
 
 
 def prepare_consts(consts, const_avals):
-    """Consts as the kernel's signature expects them: C-contiguous and
-    writeable arrays (numba types a read-only array, such as a folded
-    `broadcast_to`, as another type, and would compile the kernel again
-    for it on the first call: 4 s for W3's Hessian)."""
-    return [np.require(c, a.dtype, ["C", "W"]) if a.shape else a.dtype.type(c)
-            for c, a in zip(consts, const_avals)]
+    """Consts as the kernel's signature expects them."""
+    return [_input_converter(a)(c) for c, a in zip(consts, const_avals)]
