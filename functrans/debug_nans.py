@@ -167,7 +167,7 @@ def _recording(record):
     def record_with_source(self, prim, args, params):
         out = record(self, prim, args, params)
         eqn = self.eqns[-1]
-        sourced = SourcedEqn(eqn.primitive, eqn.inputs, eqn.outputs, eqn.params)
+        sourced = SourcedEqn(eqn.primitive, eqn.invars, eqn.outvars, eqn.params)
         sourced.source = _source_here(prim, sys._getframe(1))
         self.eqns[-1] = sourced
         return out
