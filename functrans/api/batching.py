@@ -46,6 +46,9 @@ def _normalize(leaves, axes):
             dims.append(not_mapped)
             continue
         shape = leaf_aval(x).shape
+        if not shape:
+            raise BatchingError(f"vmap: argument leaf {i} is a scalar (rank 0), which has no axis to map "
+                                f"over (in_axes={axis}); give it in_axes=None, or pass an array")
         dims.append(canonicalize_axis(axis, len(shape), "in_axes",
                                       f"vmap (argument leaf {i}, shape {shape})", BatchingError))
     return dims

@@ -120,4 +120,5 @@ def jacfwd(fun, argnums=0, holomorphic=False):
 
 def hessian(fun, argnums=0, holomorphic=False):
     """The Hessian, `jacfwd(jacrev(fun))`: forward over reverse."""
+    check_callable(fun, "hessian")
     return jacfwd(jacrev(fun, argnums, holomorphic), argnums, holomorphic)

@@ -35,7 +35,8 @@ def operand(x):
     array = np.asarray(x)
     if array.dtype.kind not in "biufc":
         raise TypeError(f"functrans.numpy needs numbers or arrays of numbers, got {type(x).__name__} "
-                        f"{x!r:.40}" + (f" (an array of dtype {array.dtype.name})" if array.dtype.kind != "O" else ""))
+                        f"{x!r:.40}" + (f" (an array of dtype {array.dtype.name})" if array.dtype.kind != "O" else "")
+                        + "; pass a number or an array of numbers (np.asarray(x, dtype=float))")
     return array
 
 

@@ -76,7 +76,8 @@ broadcast_in_dim = _linear("broadcast_in_dim", _broadcast_shape, _broadcast_impl
 def _reshape_shape(x, new_sizes):
     if int(np.prod(new_sizes, dtype=np.int64)) != x.size:
         raise ShapeError(f"cannot reshape an array of shape {x.shape} (size {x.size}) "
-                         f"into shape {tuple(new_sizes)}")
+                         f"into shape {tuple(new_sizes)} (size {int(np.prod(new_sizes, dtype=np.int64))}); "
+                         "the sizes must match: one entry may be -1 to have it computed")
     return ShapedArray(new_sizes, x.dtype, x.weak_type)
 
 

@@ -115,5 +115,6 @@ def check_same_types(what, in_avals, out_avals, names=None, rule="must keep the 
         described = "; ".join(
             f"leaf {i}{f' ({names[i]})' if names else ''}: {a.str_short()} became {b.str_short()}"
             for i, a, b in bad)
-        raise DTypeError(f"{what} {rule}, but {described}. "
-                         "Cast (e.g. x.astype(...)) so that the types match.")
+        fix = ("Cast (e.g. x.astype(...))" if all(a.shape == b.shape for _, a, b in bad) else
+               "Reshape, broadcast (fnp.broadcast_to) or cast")
+        raise DTypeError(f"{what} {rule}, but {described}. {fix} so that the types match.")
