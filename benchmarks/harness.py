@@ -10,7 +10,7 @@ systems that agree are timed. A disagreement is an error row, and
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np

@@ -15,7 +15,9 @@ The current trace is the only global state in functrans.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
@@ -53,9 +55,11 @@ class Primitive:
                 equation applies, which the backend inlines.
     """
 
-    def __init__(self, name, *, shape_rule, impl, multiple_results=False, jvp=None,
-                 transpose=None, batch=None, numba=None, partial_eval=None,
-                 forward=None, scalar_broadcast=None, inline=None, elementwise=False):
+    def __init__(self, name: str, *, shape_rule: Callable, impl: Callable, multiple_results: bool = False,
+                 jvp: Callable | None = None, transpose: Callable | None = None, batch: Callable | None = None,
+                 numba: Any = None, partial_eval: Callable | None = None, forward: Callable | None = None,
+                 scalar_broadcast: Callable | None = None, inline: Callable | None = None,
+                 elementwise: bool = False):
         self.name = name
         self.shape_rule = shape_rule
         self.impl = impl
@@ -71,10 +75,10 @@ class Primitive:
         self.elementwise = elementwise
         REGISTRY[name] = self
 
-    def __call__(self, *args, **params):
+    def __call__(self, *args: Any, **params: Any) -> Any:
         return bind(self, args, params)
 
-    def abstract_eval(self, avals, params) -> list:
+    def abstract_eval(self, avals: Sequence[ShapedArray], params: dict[str, Any]) -> list[ShapedArray]:
         out = self.shape_rule(*avals, **params)
         return out if self.multiple_results else [out]
 
@@ -95,7 +99,7 @@ _state = _TraceState()
 
 
 @contextmanager
-def new_trace(transform: str):
+def new_trace(transform: str) -> Iterator[Trace]:
     """Push a fresh trace; everything bound with tracers inside is recorded
     there. `transform` ("jit", "vmap", "grad", "pass", ...), the transformation
     opening it, shapes error messages."""
@@ -123,7 +127,7 @@ class Trace:
     __slots__ = ("parent", "level", "transform", "alive", "eqns", "constvars", "consts",
                  "lifted", "providers", "values", "producer")
 
-    def __init__(self, parent, transform):
+    def __init__(self, parent: Trace | None, transform: str):
         self.parent = parent
         self.level = 0 if parent is None else parent.level + 1
         self.transform = transform
@@ -137,14 +141,14 @@ class Trace:
         self.producer = {}     # Var -> index of the equation that made it
 
     # -- inputs
-    def new_arg(self, aval: ShapedArray, provider=_ABSTRACT) -> Tracer:
+    def new_arg(self, aval: ShapedArray, provider: Any = _ABSTRACT) -> Tracer:
         """An input of the Jaxpr being built. `provider` gives its concrete
         value: an array, an outer Tracer, or nothing (abstract)."""
         tracer = Tracer(aval, self, Var(aval))
         self.providers[tracer.ir_var] = provider
         return tracer
 
-    def lift(self, value) -> Var:
+    def lift(self, value: Any) -> Var:
         """The constvar standing for an outer tracer or an array in this
         trace, one per value. `lifted` keeps the value alive, so its id
         stays unique; an `Array` is recorded as the plain ndarray it views."""
@@ -165,7 +169,7 @@ class Trace:
         self.lifted[id(original)] = (var, original)
         return var
 
-    def to_atom(self, value):
+    def to_atom(self, value: Any) -> Var | Literal:
         """The Var or Literal standing for `value` in this trace."""
         if type(value) is Tracer:
             return value.ir_var if value.trace is self else self.lift(value)
@@ -182,7 +186,7 @@ class Trace:
         return self.lift(value)
 
     # -- recording
-    def record(self, prim: Primitive, args, params):
+    def record(self, prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Tracer | list[Tracer]:
         inputs = [a.ir_var if type(a) is Tracer and a.trace is self else self.to_atom(a) for a in args]
         if not prim.multiple_results:     # the common case, kept short
             aval = prim.shape_rule(*[v.aval for v in inputs], **params)
@@ -199,7 +203,7 @@ class Trace:
             producer[t.ir_var] = index
         return outs
 
-    def to_jaxpr(self, in_tracers, outs) -> ClosedJaxpr:
+    def to_jaxpr(self, in_tracers: Sequence[Tracer], outs: Sequence[Any]) -> ClosedJaxpr:
         """The Jaxpr of everything recorded, from `in_tracers` to `outs`."""
         invars = [t.ir_var for t in in_tracers]
         outvars = []
@@ -211,7 +215,7 @@ class Trace:
         return ClosedJaxpr(jaxpr, self.consts)
 
     # -- concrete values
-    def concrete_value(self, var):
+    def concrete_value(self, var: Var) -> Any:
         """The value of `var` if every input it depends on is concrete, else
         None. Evaluates (once) only the equations `var` needs."""
         values = self.values
@@ -265,7 +269,7 @@ def _escaped(tracer) -> UnexpectedTracerError:
 
 # ------------------------------------------------------------------- bind
 
-def bind(prim: Primitive, args, params):
+def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     """Apply `prim`: record it in the innermost trace among its arguments',
     or evaluate it when none is traced (on `Array` inputs, NumPy's rule for
     subclasses holds: the outputs are Arrays too)."""
@@ -317,7 +321,7 @@ def _as_arrays(prim, out):
     return arrays.to_array(out)
 
 
-def eval_jaxpr(jaxpr: Jaxpr, consts, args) -> list:
+def eval_jaxpr(jaxpr: Jaxpr, consts: Sequence[Any], args: Sequence[Any]) -> list:
     """Evaluate `jaxpr` by binding each equation: with concrete arguments this
     runs NumPy; with tracers it records into the current trace. It lives here,
     not in ir.py, because it binds."""
@@ -333,7 +337,7 @@ def eval_jaxpr(jaxpr: Jaxpr, consts, args) -> list:
     return [v.value if type(v) is Literal else env[v] for v in jaxpr.outvars]
 
 
-def eval_closed(closed: ClosedJaxpr, args) -> list:
+def eval_closed(closed: ClosedJaxpr, args: Sequence[Any]) -> list:
     return eval_jaxpr(closed.jaxpr, closed.consts, args)
 
 
@@ -347,7 +351,7 @@ class Tracer:
     __array_ufunc__ = None   # make NumPy defer `ndarray * tracer` to us
     __hash__ = None          # traced arrays are unhashable, like NumPy's
 
-    def __init__(self, aval, trace, var):
+    def __init__(self, aval: ShapedArray, trace: Trace, var: Var):
         self.aval = aval
         self.trace = trace
         self.ir_var = var
@@ -358,7 +362,7 @@ class Tracer:
     size = property(lambda self: self.aval.size)
     weak_type = property(lambda self: self.aval.weak_type)
 
-    def concrete(self, context: str = "This operation"):
+    def concrete(self, context: str = "This operation") -> Any:
         """The concrete value, or ConcretizationError if there is none."""
         value = self.trace.concrete_value(self.ir_var)
         if value is None:

@@ -120,7 +120,7 @@ class _Writer:
         return first[0]
 
 
-def to_dot(closed_jaxpr, name: str = "jaxpr") -> str:
+def to_dot(closed_jaxpr: ClosedJaxpr | Jaxpr, name: str = "jaxpr") -> str:
     """Graphviz DOT text of a Jaxpr (or ClosedJaxpr, as `make_jaxpr` returns):
     boxes for primitives, ellipses for values; inputs are shaded, outputs
     drawn with a double border and labelled `out i`, literals dashed.

@@ -6,6 +6,9 @@ stage. `Var`s compare by identity; names are given only when printing.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from . import dtypes
@@ -19,8 +22,11 @@ _SHORT_DTYPE = {"float64": "f64", "float32": "f32", "float16": "f16", "int64": "
 class ShapedArray:
     """The abstract value of an array: shape, dtype and weak-typedness."""
     __slots__ = ("shape", "dtype", "weak_type")
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    weak_type: bool
 
-    def __init__(self, shape, dtype, weak_type=False):
+    def __init__(self, shape: Sequence[int], dtype: Any, weak_type: bool = False):
         self.shape = shape if type(shape) is tuple else tuple(shape)
         self.dtype = dtype if type(dtype) is np.dtype or isinstance(dtype, np.dtype) else np.dtype(dtype)
         self.weak_type = bool(weak_type)
@@ -57,7 +63,7 @@ class ShapedArray:
 _WEAK_SCALARS: dict = {}
 
 
-def weak_scalar_aval(dtype) -> ShapedArray:
+def weak_scalar_aval(dtype: np.dtype) -> ShapedArray:
     """The (shared) aval of a weakly typed scalar of `dtype`: Python scalars
     in user code make one per operation, so they are not rebuilt each time."""
     aval = _WEAK_SCALARS.get(dtype)
@@ -66,7 +72,7 @@ def weak_scalar_aval(dtype) -> ShapedArray:
     return aval
 
 
-def aval_of(value) -> ShapedArray:
+def aval_of(value: Any) -> ShapedArray:
     """The aval of a value: a traced value's or a Literal's own, else that of
     a concrete value (NumPy array, NumPy or Python scalar)."""
     aval = getattr(value, "aval", None)
@@ -84,6 +90,7 @@ def aval_of(value) -> ShapedArray:
 class Var:
     """A variable of a Jaxpr, typed by its aval; compared by identity."""
     __slots__ = ("aval",)
+    aval: ShapedArray
 
     def __init__(self, aval: ShapedArray):
         self.aval = aval
@@ -95,8 +102,10 @@ class Var:
 class Literal:
     """A scalar constant written inline in a Jaxpr (`2.0:f64[]`)."""
     __slots__ = ("value", "aval")
+    value: Any       # a NumPy scalar of the aval's dtype
+    aval: ShapedArray
 
-    def __init__(self, value, aval: ShapedArray):
+    def __init__(self, value: Any, aval: ShapedArray):
         assert aval.shape == (), "literals are scalars; arrays are constvars"
         self.value = value
         self.aval = aval
@@ -108,12 +117,16 @@ class Literal:
 class Eqn:
     """One primitive application: `outvars = primitive[params] invars`."""
     __slots__ = ("primitive", "invars", "outvars", "params")
+    primitive: Any                # a core.Primitive (core builds on this module)
+    invars: list[Var | Literal]
+    outvars: list[Var]
+    params: dict[str, Any]        # hashable values
 
-    def __init__(self, primitive, invars, outvars, params):
+    def __init__(self, primitive: Any, invars: list[Var | Literal], outvars: list[Var], params: dict[str, Any]):
         self.primitive = primitive
-        self.invars = invars      # list of Var | Literal
-        self.outvars = outvars    # list of Var
-        self.params = params      # dict of hashable values
+        self.invars = invars
+        self.outvars = outvars
+        self.params = params
 
     def __repr__(self):
         return f"Eqn({self.primitive.name}, {len(self.invars)} in, {len(self.outvars)} out)"
@@ -122,19 +135,24 @@ class Eqn:
 class Jaxpr:
     """A closed-over-nothing program: constvars and invars in, outvars out."""
     __slots__ = ("constvars", "invars", "eqns", "outvars")
+    constvars: list[Var]
+    invars: list[Var]
+    eqns: list[Eqn]
+    outvars: list[Var | Literal]
 
-    def __init__(self, constvars, invars, eqns, outvars):
+    def __init__(self, constvars: Sequence[Var], invars: Sequence[Var], eqns: Sequence[Eqn],
+                 outvars: Sequence[Var | Literal]):
         self.constvars = list(constvars)
         self.invars = list(invars)
         self.eqns = list(eqns)
-        self.outvars = list(outvars)   # Var | Literal
+        self.outvars = list(outvars)
 
     @property
-    def in_avals(self):
+    def in_avals(self) -> list[ShapedArray]:
         return [v.aval for v in self.invars]
 
     @property
-    def out_avals(self):
+    def out_avals(self) -> list[ShapedArray]:
         return [v.aval for v in self.outvars]
 
     def __str__(self):
@@ -146,22 +164,24 @@ class Jaxpr:
 class ClosedJaxpr:
     """A Jaxpr together with the values of its constvars."""
     __slots__ = ("jaxpr", "consts")
+    jaxpr: Jaxpr
+    consts: list[Any]   # arrays, or tracers of an enclosing trace
 
-    def __init__(self, jaxpr: Jaxpr, consts):
+    def __init__(self, jaxpr: Jaxpr, consts: Sequence[Any]):
         assert len(jaxpr.constvars) == len(consts)
         self.jaxpr = jaxpr
         self.consts = list(consts)
 
     @property
-    def in_avals(self):
+    def in_avals(self) -> list[ShapedArray]:
         return self.jaxpr.in_avals
 
     @property
-    def out_avals(self):
+    def out_avals(self) -> list[ShapedArray]:
         return self.jaxpr.out_avals
 
     @property
-    def eqns(self):
+    def eqns(self) -> list[Eqn]:
         return self.jaxpr.eqns
 
     def __str__(self):
@@ -176,9 +196,9 @@ class VarNames:
     """Gives Vars the short names JAX prints: a, b, ..., z, ba, bb, ..."""
 
     def __init__(self):
-        self.names = {}
+        self.names: dict[Var, str] = {}
 
-    def __call__(self, var) -> str:
+    def __call__(self, var: Var | Literal) -> str:
         if isinstance(var, Literal):
             return pp_literal(var)
         name = self.names.get(var)
@@ -192,7 +212,7 @@ class VarNames:
             self.names[var] = name
         return name
 
-    def binder(self, var) -> str:
+    def binder(self, var: Var) -> str:
         return f"{self(var)}:{var.aval.str_short()}"
 
 
@@ -202,7 +222,7 @@ def pp_literal(lit: Literal) -> str:
     return f"{value!r}:{lit.aval.str_short()}"
 
 
-def pp_param(value, names: VarNames | None, indent: int) -> str:
+def pp_param(value: Any, names: VarNames | None, indent: int) -> str:
     """An equation parameter as the printer writes it (a Jaxpr in full)."""
     if isinstance(value, ClosedJaxpr):
         value = value.jaxpr

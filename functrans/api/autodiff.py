@@ -7,6 +7,9 @@ into it, which is how transforms nest.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import functools
 
 import numpy as np
@@ -215,7 +218,8 @@ def check_float_inputs(leaves, argnums, holomorphic=False, what="grad"):
                 "x.astype(float)); to leave an argument out, choose argnums accordingly.")
 
 
-def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
+def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+                   holomorphic: bool = False) -> Callable:
     """A function returning `(fun(*args), gradient)`; with `has_aux`,
     `((value, aux), gradient)`. The gradient has the structure of
     `args[argnums]` (a tuple of them when `argnums` is a tuple). As in JAX,
@@ -247,7 +251,8 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False):
     return value_and_grad_fn
 
 
-def grad(fun, argnums=0, has_aux=False, holomorphic=False):
+def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable:
     """The gradient of a scalar-valued `fun` with respect to `args[argnums]`
     (see `value_and_grad` for complex numbers and `holomorphic`).
 
@@ -268,7 +273,7 @@ def _seed_one(x) -> Literal:
     return Literal(dtype.type(1), ShapedArray((), dtype))
 
 
-def vjp(fun, *primals, has_aux=False):
+def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     """`(fun(*primals), vjp_fn)`, where `vjp_fn(ct)` (callable any number of
     times) returns a tuple of cotangents, one per primal. With `has_aux`,
     `(out, vjp_fn, aux)`."""
@@ -297,7 +302,7 @@ def _cast_like(c, o):
 
 # --------------------------------------------------------------- forward mode
 
-def jvp(fun, primals, tangents, has_aux=False):
+def jvp(fun: Callable, primals: Sequence[Any], tangents: Sequence[Any], has_aux: bool = False) -> tuple:
     """`(fun(*primals), J @ tangents)`: the Jacobian-vector product.
     `primals` and `tangents` are tuples of matching pytrees."""
     check_callable(fun, "jvp")
@@ -333,7 +338,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     return primal_out, tangent_out
 
 
-def linearize(fun, *primals):
+def linearize(fun: Callable, *primals: Any) -> tuple:
     """`(fun(*primals), f_jvp)` where `f_jvp(*tangents)` evaluates the
     linearization (the JVP) without re-running the forward pass."""
     check_callable(fun, "linearize")

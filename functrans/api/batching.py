@@ -1,6 +1,9 @@
 """vmap: trace one example, batch the Jaxpr, evaluate it on the whole batch."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import functools
 
 import numpy as np
@@ -82,7 +85,7 @@ def _place_output(x, bdim, out_axis, size):
     return move_bdim(x, bdim, out_axis)
 
 
-def vmap(fun, in_axes=0, out_axes=0):
+def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0) -> Callable:
     """`fun` mapped over an axis of its arguments, without a Python loop.
 
     `in_axes`: an int, None, or a tuple with one entry (int, None, or a

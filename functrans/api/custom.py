@@ -8,6 +8,8 @@ what the rules return is checked against what it must be.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import functools
 
 import numpy as np
@@ -81,18 +83,18 @@ class custom_jvp:
             return f(x), t * ft.nn.sigmoid(x)
     """
 
-    def __init__(self, fun, nondiff_argnums=()):
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.jvp = None
 
-    def defjvp(self, jvp):
+    def defjvp(self, jvp: Callable) -> Callable:
         """`jvp(*nondiff_args, primals, tangents) -> (primal_out, tangent_out)`."""
         self.jvp = jvp
         return jvp
 
-    def defjvps(self, *tangent_fns):
+    def defjvps(self, *tangent_fns: Callable | None) -> None:
         """One `fn(tangent, primal_out, *primals)` per argument (None for a
         zero contribution), summed, as `jax.custom_jvp.defjvps`."""
         def jvp(primals, tangents):
@@ -130,13 +132,13 @@ class custom_vjp:
     `bwd(*nondiff_args, residuals, ct) -> tuple of one cotangent per
     (non-static) argument` (None for a zero cotangent)."""
 
-    def __init__(self, fun, nondiff_argnums=()):
+    def __init__(self, fun: Callable, nondiff_argnums: Sequence[int] = ()):
         functools.update_wrapper(self, fun)
         self.fun = fun
         self.nondiff_argnums = tuple(nondiff_argnums)
         self.fwd = self.bwd = None
 
-    def defvjp(self, fwd, bwd):
+    def defvjp(self, fwd: Callable, bwd: Callable) -> None:
         self.fwd, self.bwd = fwd, bwd
 
     def __call__(self, *args):
@@ -189,7 +191,7 @@ def _flatten_cotangents(result, call):
     return flat
 
 
-def checkpoint(fun, static_argnums=()):
+def checkpoint(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
     """`fun`, but reverse mode recomputes its forward pass instead of storing
     its intermediates (`remat`): less memory, more compute."""
     static_argnums = tuple(static_argnums)

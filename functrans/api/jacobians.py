@@ -3,6 +3,8 @@
 over its columns, `hessian = jacfwd(jacrev)`."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import functools
 
 import numpy as np
@@ -43,7 +45,7 @@ def _nest(out_tree, in_tree, blocks, several):
     return tree_unflatten(out_tree, [p if several else p[0] for p in per_out])
 
 
-def jacrev(fun, argnums=0, holomorphic=False):
+def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
     """The Jacobian of `fun` with respect to `args[argnums]`, row by row in
     reverse mode. Each block has shape `out.shape + in.shape`. Outputs must be
     real, or complex with `holomorphic=True` (as JAX)."""
@@ -72,7 +74,7 @@ def jacrev(fun, argnums=0, holomorphic=False):
     return jacfun
 
 
-def jacfwd(fun, argnums=0, holomorphic=False):
+def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
     """The Jacobian of `fun` with respect to `args[argnums]`, column by
     column in forward mode. Each block has shape `out.shape + in.shape`.
     Inputs must be real, or complex with `holomorphic=True` (as JAX)."""
@@ -118,7 +120,7 @@ def jacfwd(fun, argnums=0, holomorphic=False):
     return jacfun
 
 
-def hessian(fun, argnums=0, holomorphic=False):
+def hessian(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
     """The Hessian, `jacfwd(jacrev(fun))`: forward over reverse."""
     check_callable(fun, "hessian")
     return jacfwd(jacrev(fun, argnums, holomorphic), argnums, holomorphic)

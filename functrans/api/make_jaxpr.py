@@ -1,8 +1,11 @@
 """make_jaxpr: the IR of a function, for people to read."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import functools
 
+from ..ir import ClosedJaxpr
 from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten
@@ -10,7 +13,7 @@ from ..errors import canonicalize_argnums, check_callable
 from ._leaves import Store, as_leaves, flatten_fun, leaf_aval
 
 
-def make_jaxpr(fun, static_argnums=()):
+def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable[..., ClosedJaxpr]:
     """`make_jaxpr(f)(*args)` is the ClosedJaxpr of `f` at those argument
     types, after the simplification passes jit also runs; `print()` shows it.
 

@@ -74,8 +74,8 @@ def _attach_tracer_methods():
     T.clip, T.swapaxes, T.take = clip, swapaxes, take
     T.real, T.imag = property(real), property(imag)
     T.conj = T.conjugate = conjugate
-    T.reshape = lambda self, *shape, order="C": reshape(
-        self, shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape, order)
+    T.reshape = lambda self, *sizes, order="C": reshape(
+        self, sizes[0] if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes, order)
     T.transpose = lambda self, *axes: transpose(
         self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None))
     # Arrays: JAX's functional updates, and indexing by traced values.

@@ -14,7 +14,7 @@ import numpy as np
 
 from ...core import Primitive, bind, eval_jaxpr
 from ...errors import ShapeError
-from ...ir import ClosedJaxpr, Eqn, Var
+from ...ir import Eqn, Var
 from .. import rules
 from .calls import open_jaxpr
 from ..elementwise import add
