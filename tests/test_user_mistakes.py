@@ -90,6 +90,8 @@ MISTAKES = [
     ("moveaxis_destination", lambda: fnp.moveaxis(x23, 0, -3), AxisError, "moveaxis: destination=-3"),
     ("softmax_axis", lambda: ft.nn.softmax(x23, axis=2), AxisError, "softmax: axis=2"),
     ("logsumexp_axis", lambda: ft.nn.logsumexp(x23, axis=3), AxisError, "logsumexp: axis=3"),
+    ("tensordot_axes", lambda: fnp.tensordot(np.ones((3, 3)), np.ones((3, 3)), axes=([5], [0])), AxisError,
+     r"tensordot: axes\[0\]=5 .*rank 2"),
     # -- vmap in_axes / out_axes
     ("vmap_out_axes_past_the_rank", lambda: ft.vmap(lambda a: a * 2.0, out_axes=3)(x23), BatchingError,
      "vmap: out_axes=3 is out of range for an array of rank 2; " + RANGE),

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import ShapeError, UnsupportedError
 from ..ops.linalg import dot_general
-from ._base import aval, broadcast_shapes, broadcast_to, promote, to_float
+from ._base import aval, broadcast_shapes, broadcast_to, normalize_axis, promote, to_float
 from ._complex import imag, iscomplexobj, real
 from ._math import abs as _abs, multiply, power, sqrt, square
 from ._reductions import max as _max, min as _min, sum as _sum
@@ -89,7 +89,8 @@ def tensordot(a, b, axes=2):
         a_axes, b_axes = axes
         a_axes = (a_axes,) if isinstance(a_axes, (int, np.integer)) else tuple(a_axes)
         b_axes = (b_axes,) if isinstance(b_axes, (int, np.integer)) else tuple(b_axes)
-        a_axes, b_axes = tuple(x % na for x in a_axes), tuple(x % nb for x in b_axes)
+        a_axes = tuple(normalize_axis(x, na, "tensordot", "axes[0]") for x in a_axes)
+        b_axes = tuple(normalize_axis(x, nb, "tensordot", "axes[1]") for x in b_axes)
     return _contract(a, b, a_axes, b_axes, "tensordot")
 
 
