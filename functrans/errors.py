@@ -9,6 +9,8 @@ one place user-given axes and argument indices are range-checked: never
 """
 import inspect
 import operator
+import os
+import socket
 
 import numpy as np
 
@@ -56,6 +58,19 @@ class CustomRuleError(TypeError):
 class UnsupportedError(NotImplementedError):
     """A valid request that functrans does not implement; the message says
     what to do instead."""
+
+
+class KernelBuildError(RuntimeError):
+    """jit cannot build kernels in this process (numba is missing or cannot
+    be imported here: say a pool worker or cluster node set up differently
+    from the process that pickled the function)."""
+
+
+def kernel_build_error(label: str, why: str) -> KernelBuildError:
+    """The error naming the function, the process and the reason."""
+    return KernelBuildError(f"jit cannot build the kernel of {label} in process {os.getpid()} on host "
+                            f"{socket.gethostname()}: {why}. Install numba (pip install 'numba>=0.59') in this "
+                            "environment, or call the function without jit")
 
 
 _CONTROL_FLOW_HINT = (

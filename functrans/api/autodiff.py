@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import functools
-
 import numpy as np
 
 from ..core import Tracer, eval_closed
@@ -26,6 +24,7 @@ from ..transforms.staging import pass_trace, trace_flat
 from ..transforms.transpose import backward_pass, transpose_jaxpr
 from ..tree_util import tree_flatten, tree_unflatten
 from ._leaves import Store, as_leaf, as_leaves, as_output, leaf_aval, note_container_arguments
+from ._wrapped import Transformed
 
 
 # ------------------------------------------------------------- flat cores
@@ -234,7 +233,6 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
     several = not isinstance(argnums, int)
     argnums_t = canonicalize_argnums(argnums, None, "grad")
 
-    @functools.wraps(fun)
     def value_and_grad_fn(*args, **kwargs):
         positions = canonicalize_argnums(argnums_t, len(args), "grad")
         for i in positions:
@@ -248,7 +246,8 @@ def value_and_grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: boo
         grads = d.pullback([_seed_one(out)])
         grads = grads if several else grads[0]
         return ((d.out, d.aux), grads) if has_aux else (d.out, grads)
-    return value_and_grad_fn
+    return Transformed(value_and_grad_fn, value_and_grad, fun, argnums=argnums, has_aux=has_aux,
+                       holomorphic=holomorphic)
 
 
 def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -260,11 +259,10 @@ def grad(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
     """
     value_and_grad_fn = value_and_grad(fun, argnums, has_aux, holomorphic)
 
-    @functools.wraps(fun)
     def grad_fn(*args, **kwargs):
         value, g = value_and_grad_fn(*args, **kwargs)
         return (g, value[1]) if has_aux else g
-    return grad_fn
+    return Transformed(grad_fn, grad, fun, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic)
 
 
 def _seed_one(x) -> Literal:

@@ -4,8 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import functools
-
 import numpy as np
 
 from ..core import eval_closed
@@ -17,6 +15,7 @@ from ..transforms.staging import trace_flat
 from ..transforms.vmap import vmap_jaxpr
 from ..tree_util import tree_flatten, tree_prefix_broadcast, tree_unflatten
 from ._leaves import Store, as_leaves, as_output, flatten_fun, leaf_aval
+from ._wrapped import Transformed
 
 
 def _flat_in_axes(in_axes, args, kwargs):
@@ -98,7 +97,6 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0) -> Callable:
     _check_axes_spec(in_axes, "in_axes")
     _check_axes_spec(out_axes, "out_axes")
 
-    @functools.wraps(fun)
     def vmapped(*args, **kwargs):
         leaves, in_tree = tree_flatten((args, kwargs))
         leaves = as_leaves(leaves, args, kwargs, "vmap")
@@ -114,4 +112,4 @@ def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0) -> Callable:
         out_axes_flat = tree_prefix_broadcast(out_axes, tree_unflatten(store.value, outs), "vmap out_axes")
         placed = [_place_output(o, d, a, size) for o, d, a in zip(outs, out_dims, out_axes_flat)]
         return tree_unflatten(store.value, [as_output(o) for o in placed])
-    return vmapped
+    return Transformed(vmapped, vmap, fun, in_axes=in_axes, out_axes=out_axes)

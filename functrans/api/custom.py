@@ -21,6 +21,7 @@ from ..ops.custom import custom_jvp_call, custom_vjp_call
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_structure, tree_unflatten
 from ._leaves import as_leaf, leaf_aval
+from ._wrapped import FunctionObject, Transformed
 
 
 class _Traced:
@@ -72,7 +73,7 @@ def _traced_call(args) -> bool:
     return any(type(x) is Tracer for x in tree_flatten(args)[0])
 
 
-class custom_jvp:
+class custom_jvp(FunctionObject):
     """A function with a user-defined JVP rule, as `jax.custom_jvp`.
 
         @custom_jvp
@@ -97,14 +98,14 @@ class custom_jvp:
     def defjvps(self, *tangent_fns: Callable | None) -> None:
         """One `fn(tangent, primal_out, *primals)` per argument (None for a
         zero contribution), summed, as `jax.custom_jvp.defjvps`."""
-        def jvp(primals, tangents):
-            out = self.fun(*primals)
-            terms = [fn(t, out, *primals) for fn, t in zip(tangent_fns, tangents) if fn is not None]
-            total = terms[0]
-            for term in terms[1:]:
-                total = total + term
-            return out, total
-        self.jvp = jvp
+        self.jvp = functools.partial(_summed_jvp, self.fun, tangent_fns)
+
+    def _recipe(self):
+        return self.fun, self.nondiff_argnums, self.jvp
+
+    def __setstate__(self, recipe):
+        custom_jvp.__init__(self, *recipe[:2])
+        self.jvp = recipe[2]
 
     def __call__(self, *args):
         if self.jvp is None:
@@ -126,7 +127,16 @@ class custom_jvp:
         return call.bind(custom_jvp_call, jvp=flat_jvp)
 
 
-class custom_vjp:
+def _summed_jvp(fun, tangent_fns, primals, tangents):
+    out = fun(*primals)
+    terms = [fn(t, out, *primals) for fn, t in zip(tangent_fns, tangents) if fn is not None]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return out, total
+
+
+class custom_vjp(FunctionObject):
     """A function with a user-defined VJP, as `jax.custom_vjp`:
     `f.defvjp(fwd, bwd)` with `fwd(*args) -> (out, residuals)` and
     `bwd(*nondiff_args, residuals, ct) -> tuple of one cotangent per
@@ -140,6 +150,13 @@ class custom_vjp:
 
     def defvjp(self, fwd: Callable, bwd: Callable) -> None:
         self.fwd, self.bwd = fwd, bwd
+
+    def _recipe(self):
+        return self.fun, self.nondiff_argnums, self.fwd, self.bwd
+
+    def __setstate__(self, recipe):
+        custom_vjp.__init__(self, *recipe[:2])
+        self.fwd, self.bwd = recipe[2:]
 
     def __call__(self, *args):
         if self.fwd is None:
@@ -194,14 +211,11 @@ def _flatten_cotangents(result, call):
 def checkpoint(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
     """`fun`, but reverse mode recomputes its forward pass instead of storing
     its intermediates (`remat`): less memory, more compute."""
-    static_argnums = tuple(static_argnums)
-
-    @functools.wraps(fun)
     def checkpointed(*args):
         if not _traced_call(args):
             return fun(*args)
-        call = _Traced(fun, args, static_argnums, "checkpoint")
+        call = _Traced(fun, args, tuple(static_argnums), "checkpoint")
         outs = remat(*call.consts, *call.leaves, call_jaxpr=call.call_jaxpr)
         return tree_unflatten(call.out_tree, outs)
-    return checkpointed
+    return Transformed(checkpointed, checkpoint, fun, static_argnums=tuple(static_argnums))
 

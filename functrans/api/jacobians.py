@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import functools
-
 import numpy as np
 
 from ..errors import canonicalize_argnums, check_callable
@@ -15,6 +13,7 @@ from ..tree_util import tree_flatten, tree_unflatten
 from ..errors import GradError
 from .autodiff import Differentiated, check_float_inputs, check_output_dtype, jvp
 from ._leaves import as_leaf, as_leaves, leaf_aval
+from ._wrapped import Transformed
 from .batching import vmap
 
 
@@ -53,7 +52,6 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = 
     several = not isinstance(argnums, int)
     argnums_t = canonicalize_argnums(argnums, None, "jacrev")
 
-    @functools.wraps(fun)
     def jacfun(*args):
         d = Differentiated(fun, args, {}, argnums_t, has_aux=False, fn="jacrev")
         check_float_inputs(d.leaves, argnums, holomorphic, "jacrev")
@@ -71,7 +69,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = 
                            for r, x in zip(rows, d.leaves)])
             start += n
         return _nest(d.out_tree, d.in_tree, blocks, several)
-    return jacfun
+    return Transformed(jacfun, jacrev, fun, argnums=argnums, holomorphic=holomorphic)
 
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:
@@ -82,7 +80,6 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = 
     several = not isinstance(argnums, int)
     argnums_t = canonicalize_argnums(argnums, None, "jacfwd")
 
-    @functools.wraps(fun)
     def jacfun(*args):
         argnums_n = canonicalize_argnums(argnums_t, len(args), "jacfwd")
         leaves, in_tree = tree_flatten(tuple(args[i] for i in argnums_n))
@@ -117,7 +114,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = 
                 start += n
             blocks.append(per_in)
         return _nest(out_tree, in_tree, blocks, several)
-    return jacfun
+    return Transformed(jacfun, jacfwd, fun, argnums=argnums, holomorphic=holomorphic)
 
 
 def hessian(fun: Callable, argnums: int | Sequence[int] = 0, holomorphic: bool = False) -> Callable:

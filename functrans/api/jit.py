@@ -26,15 +26,16 @@ import threading
 import numpy as np
 
 from ..arrays import Array, to_array, to_plain
-from ..backend import compile_jaxpr, tiers
+from ..backend import compile_jaxpr, numba_missing, tiers
 from ..backend.numpy_eval import NumpyProgram, estimated_seconds
 from ..core import Tracer
 from ..ops.control_flow.calls import closed_call, open_jaxpr
 from ..transforms.passes import inline_calls, simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_unflatten
-from ..errors import canonicalize_argnums, check_argnames, check_callable
+from ..errors import canonicalize_argnums, check_argnames, check_callable, kernel_build_error
 from ._leaves import Store, as_leaf, as_leaves, as_output, flatten_fun, leaf_aval
+from ._wrapped import ArgumentSpec, FunctionObject
 
 # What a kernel build is guessed to cost with a warm worker (measured: 0.1-0.4 s
 # for small programs, ~2 s for W2's): a signature whose tier-0 call is
@@ -123,6 +124,9 @@ class _Compiled:
         with _START_LOCK:
             if self.program is not None or self.kernel is not None:
                 return
+            missing = numba_missing()
+            if missing:    # an environment problem, not this function's: say so now, not with NumPy speed
+                raise kernel_build_error(self.label, missing)
             lowered = self._lowered()
             seconds = estimated_seconds(lowered.jaxpr)
             waits = seconds > COMPILE_SECONDS_GUESS + COMPILE_SECONDS_PER_EQUATION * len(lowered.jaxpr.eqns)
@@ -141,7 +145,10 @@ class _Compiled:
     def compile_here(self):
         """The kernel, compiled in this thread if it is not built yet."""
         if self.kernel is None:
-            self.kernel = compile_jaxpr(self._lowered())
+            try:
+                self.kernel = compile_jaxpr(self._lowered())
+            except ImportError as e:     # numba missing or broken here: name the function and the process
+                raise kernel_build_error(self.label, f"numba cannot be imported ({type(e).__name__}: {e})") from e
         return self.kernel
 
     def require_kernel(self):
@@ -234,8 +241,9 @@ def _describe_miss(key, previous) -> str:
     return "new weak types (a Python scalar where an array was, or the reverse)"
 
 
-class JitFunction:
-    """What `jit(fun)` returns: call it like `fun`."""
+class JitFunction(FunctionObject):
+    """What `jit(fun)` returns: call it like `fun`. It pickles as `fun` and
+    its static arguments (`_wrapped`): a new process traces it again."""
 
     def __init__(self, fun, static_argnums=(), static_argnames=()):
         functools.update_wrapper(self, fun)
@@ -247,6 +255,12 @@ class JitFunction:
         self._last_key = None
         if tiered():
             tiers.prestart()   # a warm compile worker by the time the first kernel is wanted
+
+    def _recipe(self):
+        return self.fun, self.static_argnums, self.static_argnames
+
+    def __setstate__(self, recipe):
+        self.__init__(*recipe)
 
     def clear_cache(self):
         self._fast.clear()
@@ -276,7 +290,7 @@ class JitFunction:
         >>> jit(lambda x: x * 2.0).lower(1.0).compile()(3.0)
         6.0
         """
-        return Lowered(self._lookup(args, kwargs))
+        return Lowered(self._lookup(args, kwargs), (self, ArgumentSpec(args, kwargs)))
 
     def _static_positions(self, args) -> set:
         """The positional arguments of this call that are static; a static
@@ -337,10 +351,15 @@ class JitFunction:
 
 
 class Lowered:
-    """A traced signature of a jitted function (`jit(f).lower(*args)`)."""
+    """A traced signature of a jitted function (`jit(f).lower(*args)`). It
+    pickles as the jitted function and the arguments' shapes and dtypes
+    (`_wrapped.ArgumentSpec`), lowered again on unpickling."""
 
-    def __init__(self, entry: _Compiled):
-        self._entry = entry
+    def __init__(self, entry: _Compiled, spec):
+        self._entry, self._spec = entry, spec
+
+    def __reduce__(self):
+        return lower_again, self._spec
 
     def as_text(self) -> str:
         """The Jaxpr that runs, after inlining and simplification."""
@@ -348,15 +367,19 @@ class Lowered:
 
     def compile(self) -> Compiled:
         """Build the kernel (blocking) and return it as a callable."""
-        return Compiled(self._entry.require_kernel(), self._entry)
+        return Compiled(self._entry.require_kernel(), self._entry, self._spec)
 
 
 class Compiled:
     """The kernel of one signature: call it with the non-static arguments
-    of that signature; it always runs compiled code."""
+    of that signature; it always runs compiled code. It pickles as
+    `Lowered` does, and is compiled (or found on disk) on unpickling."""
 
-    def __init__(self, kernel, entry: _Compiled):
-        self._kernel, self._entry = kernel, entry
+    def __init__(self, kernel, entry: _Compiled, spec):
+        self._kernel, self._entry, self._spec = kernel, entry, spec
+
+    def __reduce__(self):
+        return compile_again, self._spec
 
     def as_text(self) -> str:
         """The kernel's source."""
@@ -397,6 +420,16 @@ def static_arguments(fun, argnums, argnames) -> tuple[tuple, tuple]:
     elif argnames and not argnums:
         argnums = tuple(i for i, name in by_position.items() if name in argnames)
     return argnums, argnames
+
+
+def lower_again(jitted: JitFunction, spec) -> Lowered:
+    """`jitted.lower(...)` on arguments shaped as `spec` describes."""
+    args, kwargs = spec.arguments()
+    return jitted.lower(*args, **kwargs)
+
+
+def compile_again(jitted: JitFunction, spec) -> Compiled:
+    return lower_again(jitted, spec).compile()
 
 
 def _kernel_arg(x):

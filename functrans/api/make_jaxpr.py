@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import functools
-
 from ..ir import ClosedJaxpr
 from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten
 from ..errors import canonicalize_argnums, check_callable
 from ._leaves import Store, as_leaves, flatten_fun, leaf_aval
+from ._wrapped import Transformed
 
 
 def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable[..., ClosedJaxpr]:
@@ -22,7 +21,6 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
     check_callable(fun, "make_jaxpr")
     static_argnums = canonicalize_argnums(static_argnums, None, "make_jaxpr", "static_argnums")
 
-    @functools.wraps(fun)
     def make(*args, **kwargs):
         static = {i: args[i] for i in canonicalize_argnums(static_argnums, len(args), "make_jaxpr", "static_argnums")}
         dynamic = [a for i, a in enumerate(args) if i not in static]
@@ -35,4 +33,4 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
         store = Store()
         closed = trace_flat(flatten_fun(rebuilt, in_tree, store), [leaf_aval(x) for x in as_leaves(leaves, args, kwargs, "make_jaxpr")])
         return simplify(closed)    # what jit compiles: forwarded identities, CSE, DCE
-    return make
+    return Transformed(make, make_jaxpr, fun, static_argnums=static_argnums)

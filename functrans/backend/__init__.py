@@ -8,7 +8,17 @@ Importing this package does not import numba (the primitives import
 """
 from __future__ import annotations
 
+import importlib.util
+
 from ..ir import typecheck
+
+
+def numba_missing() -> str | None:
+    """Why no kernel can be built in this process, found without importing
+    numba (a tier-0 call must not pay for that): None when numba is there."""
+    if importlib.util.find_spec("numba") is None:
+        return "numba is not installed here"
+    return None
 
 
 def compile_jaxpr(closed):

@@ -82,7 +82,10 @@ class Builder:
         self._current_worker()
 
     def request(self, closed, label: str) -> KernelBuild:
-        build = KernelBuild(closed, label)
+        return self.resume(KernelBuild(closed, label))
+
+    def resume(self, build: KernelBuild) -> KernelBuild:
+        """Build `build` here (a new one, or one a forked parent left unfinished)."""
         with self._lock:
             self.builds.append(build)
             if self._thread is None:
@@ -105,8 +108,11 @@ class Builder:
 
     def _run(self):
         while True:
-            step, *args = self._tasks.get()
-            step(*args)
+            step, build, *args = self._tasks.get()
+            try:
+                step(build, *args)
+            except Exception as e:    # e.g. numba fails to import: this build fails, the thread lives on
+                self._fail(build, f"{type(e).__name__}: {e}")
 
     def _prepare(self, build: KernelBuild):
         """Render, then load from disk, hand to the worker, or compile here."""
@@ -180,12 +186,15 @@ BUILDER = Builder()
 
 
 def _after_fork_in_child():
-    # The builder thread and the worker's pipes belong to the parent.
+    # The builder thread and the worker's pipes belong to the parent: builds
+    # it left unfinished start again here (a fork pool's workers would stay
+    # on tier 0 otherwise), finding in the disk cache what the parent's
+    # worker finishes meanwhile.
     global BUILDER
-    for build in BUILDER.builds:
-        if not build.done:
-            build.finish(error="the process forked while its kernel was being built")
+    unfinished = [build for build in BUILDER.builds if not build.done]
     BUILDER = Builder()
+    for build in unfinished:
+        BUILDER.resume(build)
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
