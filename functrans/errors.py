@@ -157,3 +157,9 @@ def check_argnames(fun, argnames, fn: str, what: str = "static_argnames"):
     if unknown:
         raise ValueError(f"{fn}: {what} {unknown} {'is not a parameter' if len(unknown) == 1 else 'are not parameters'} "
                          f"of {getattr(fun, '__name__', 'the function')}, whose parameters are {list(params)}")
+
+
+class MatrixShapeError(ShapeError, np.linalg.LinAlgError):
+    """A linear-algebra function got operands that are not (stacks of)
+    matrices of the shapes it needs; also NumPy's LinAlgError, which NumPy
+    raises for the same mistakes."""

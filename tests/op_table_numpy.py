@@ -167,11 +167,6 @@ LINALG = [
       for subscripts, *shapes in _EINSUM],
     np_row("einsum", (real, (2, 3), I32), (real, (3,), I32), case="ij,j-i32",
            fun=lambda *xs: fnp.einsum("ij,j", *xs), reference=lambda *xs: np.einsum("ij,j", *xs)),
-    *[np_row("linalg.norm", (nonzero, shape, F64), kwargs=kwargs, diff=True, smooth=kwargs.get("ord") in (None, 3),
-             fun=partial(fnp.linalg.norm, **kwargs), reference=partial(np.linalg.norm, **kwargs))
-      for shape, kwargs in (((5,), {}), ((2, 3), {}), ((5,), {"ord": 1}), ((5,), {"ord": np.inf}),
-                            ((5,), {"ord": -np.inf}), ((5,), {"ord": 3}), ((2, 3), {"axis": 1, "keepdims": True}),
-                            ((5,), {"ord": 2}))],
 ]
 
 
@@ -311,5 +306,7 @@ INDEXING = [
 ]
 
 from op_table_complex import FACADE as COMPLEX  # noqa: E402
+from op_table_linalg import FACADE as NUMPY_LINALG  # noqa: E402
 
-NUMPY_ROWS = UNARY + PREDICATES + BINARY + REDUCTIONS + LINALG + SHAPE_FUNCTIONS + CREATION + INDEXING + COMPLEX
+NUMPY_ROWS = (UNARY + PREDICATES + BINARY + REDUCTIONS + LINALG + SHAPE_FUNCTIONS + CREATION + INDEXING + COMPLEX
+              + NUMPY_LINALG)

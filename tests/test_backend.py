@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from op_table import COMPLEX, CONVERT, DOT, ELEMENTWISE, INDEXING, PRIMITIVE_ROWS, REDUCTIONS, SELECT, SHAPE_OPS
+from op_table import (COMPLEX, CONVERT, DOT, ELEMENTWISE, INDEXING, LINALG, PRIMITIVE_ROWS, REDUCTIONS, SELECT,
+                      SHAPE_OPS)
 
 from functrans.backend import compile_jaxpr
 from functrans.backend.numpy_eval import NumpyProgram
@@ -94,7 +95,7 @@ def chunks(name, rows, size=60):
 
 
 BATCHES = {**chunks("elementwise", one_per_signature(ELEMENTWISE)), "select-convert": SELECT + CONVERT,
-           "reductions": REDUCTIONS, "shape": SHAPE_OPS, "indexing": INDEXING, "dot": DOT}
+           "reductions": REDUCTIONS, "shape": SHAPE_OPS, "indexing": INDEXING, "dot": DOT, "linalg": LINALG}
 
 
 @pytest.mark.parametrize("family", list(BATCHES))

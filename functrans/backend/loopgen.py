@@ -122,7 +122,10 @@ def unsupported(node):
 
 # The intrinsics a kernel may call, by the module that defines them; kernel
 # modules import them from here, and the numba side loads only then.
-INTRINSICS = {CALLEE: "loop_compiler", "batched_matmul": "blas"}
+# linalg_kernels: the LAPACK routines of the linear-algebra primitives, one per float dtype.
+LINALG_KERNELS = ("cholesky", "eigh", "lu", "qr", "singular_values", "svd", "triangular_solve")
+INTRINSICS = {CALLEE: "loop_compiler", "batched_matmul": "blas",
+              **{f"{name}_{dtype}": "linalg_kernels" for name in LINALG_KERNELS for dtype in ("float32", "float64")}}
 
 
 def __getattr__(name):

@@ -6,10 +6,9 @@ import numpy as np
 
 from ..errors import ShapeError, UnsupportedError
 from ..ops.linalg import dot_general
-from ._base import aval, broadcast_shapes, broadcast_to, normalize_axis, promote, to_float
-from ._complex import imag, iscomplexobj, real
-from ._math import abs as _abs, multiply, power, sqrt, square
-from ._reductions import max as _max, min as _min, sum as _sum
+from ._base import aval, broadcast_shapes, broadcast_to, normalize_axis, promote
+from ._math import multiply
+from ._reductions import sum as _sum
 from ._shape import ravel, reshape, transpose
 
 
@@ -149,25 +148,3 @@ def einsum(subscripts, *operands):
     if set(term) != set(output):
         raise ValueError(f"einsum: output subscripts {output!r} name unknown indices")
     return transpose(x, [term.index(c) for c in output]) if term != output else x
-
-
-# functrans.numpy.linalg ------------------------------------------------------
-
-def norm(x, ord=None, axis=None, keepdims=False):
-    """Vector or Frobenius norm; `ord` in {None, 2, 1, inf, -inf, 'fro'} for
-    vectors (matrix operator norms other than Frobenius are not supported)."""
-    x = to_float(x)
-    if ord is None or ord == "fro" or (ord == 2 and (axis is None and aval(x).ndim == 1 or isinstance(axis, int))):
-        # |x|^2 of a complex x as re^2 + im^2: smooth, and real.
-        abs2 = square(real(x)) + square(imag(x)) if iscomplexobj(x) else square(x)
-        return sqrt(_sum(abs2, axis=axis, keepdims=keepdims))
-    if isinstance(axis, (tuple, list)) and len(axis) == 2 or (axis is None and aval(x).ndim == 2):
-        raise UnsupportedError(f"matrix norm with ord={ord!r} is not supported; use ord=None "
-                                  "(Frobenius) or compute it from the singular values")
-    if ord == 1:
-        return _sum(_abs(x), axis=axis, keepdims=keepdims)
-    if ord == np.inf:
-        return _max(_abs(x), axis=axis, keepdims=keepdims)
-    if ord == -np.inf:
-        return _min(_abs(x), axis=axis, keepdims=keepdims)
-    return power(_sum(power(_abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
