@@ -13,9 +13,9 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+from op_table import F64, Row, args_of, nonzero, positive, prim_row, real
 
 import functrans.numpy as fnp
-from op_table import F64, Row, args_of, nonzero, positive, prim_row, real
 
 C128, C64 = np.dtype("complex128"), np.dtype("complex64")
 

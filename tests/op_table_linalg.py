@@ -14,9 +14,9 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+from op_table import F32, F64, Row, prim_row, real, short
 
 import functrans.numpy as fnp
-from op_table import F32, F64, Row, prim_row, real, short
 
 
 def general(rng, shape, dtype):

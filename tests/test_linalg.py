@@ -2,14 +2,14 @@
 facade row (in one kernel), errors for bad input (singular, non-square,
 complex), and what eigh's derivative does at repeated eigenvalues."""
 import numpy as np
+import op_table  # noqa: F401  (assembles the tables; op_table_linalg needs it first)
 import pytest
+from op_table_linalg import FACADE
 
 import functrans as ft
 import functrans.numpy as fnp
 from functrans.errors import DTypeError, MatrixShapeError, ShapeError
 from functrans.tree_util import tree_leaves
-import op_table  # noqa: F401  (assembles the tables; op_table_linalg needs it first)
-from op_table_linalg import FACADE
 
 rng = np.random.default_rng(7)
 A = rng.standard_normal((4, 4)) + 3 * np.eye(4)

@@ -46,6 +46,12 @@ PUBLIC_CALLS = {
     "checkpoint": lambda x: ft.checkpoint(fnp.sin)(x),
     "custom_jvp_call": _softplus,
     "custom_vjp_call": _square,
+    "lu": lambda x: fnp.linalg.det(x[:, :2]),
+    "triangular_solve": lambda x: fnp.linalg.solve(x[:, :2], x[:, 2]),
+    "cholesky": lambda x: fnp.linalg.cholesky(x @ x.T),
+    "eigh": lambda x: fnp.linalg.eigvalsh(x @ x.T),
+    "svd": lambda x: fnp.linalg.svd(x),
+    "qr": lambda x: fnp.linalg.qr(x),
 }
 
 

@@ -11,7 +11,7 @@ written in functrans ops, is itself differentiable to any order.
 from __future__ import annotations
 
 from ..core import Tracer
-from ..ops.calls import open_jaxpr
+from ..ops.control_flow.calls import open_jaxpr
 from ..ops.custom import custom_jvp_call
 from ..transforms.staging import trace_flat
 from ._base import aval, operand, result

@@ -14,11 +14,13 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..core import Tracer
 from ..errors import ConcretizationError, MatrixShapeError, UnsupportedError
 from ..ops import orthogonal
 from ..ops.matrix import matmul, matrix_transpose
-from ..ops.triangular import check_matrices, cholesky as cholesky_p
-from ._base import aval, is_traced, operand, to_float
+from ..ops.triangular import check_matrices
+from ..ops.triangular import cholesky as cholesky_p
+from ._base import aval, operand, to_float
 from ._custom_jvp import with_jvp
 from ._linalg import dot
 from ._linalg_solve import inv, square_matrices
@@ -178,7 +180,7 @@ def lstsq(a, b, rcond=None):
 def _known_or(flag, default):
     """The concrete Python value of a traced boolean, or `default` when the
     trace has none (under jit)."""
-    if not is_traced(flag):
+    if type(flag) is not Tracer:
         return bool(flag)
     try:
         return bool(flag)

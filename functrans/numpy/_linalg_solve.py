@@ -18,11 +18,11 @@ import numpy as np
 from ..errors import MatrixShapeError
 from ..ops import elementwise as ew
 from ..ops.matrix import diagonal, eye, matmul, permute_rows, unpermute_rows
-from ..ops.triangular import check_matrices, lu as lu_p, triangular_solve
+from ..ops.triangular import check_matrices, triangular_solve
+from ..ops.triangular import lu as lu_p
 from ._base import aval, broadcast_shapes, broadcast_to, operand, promote, to_float
 from ._custom_jvp import with_jvp
-from ._math import (abs, astype, equal, greater, less, log, multiply, not_equal, remainder, subtract,
-                    where)
+from ._math import abs, astype, equal, greater, less, log, multiply, not_equal, remainder, subtract, where
 from ._reductions import prod, sum
 from ._shape import reshape, transpose, zeros_like
 

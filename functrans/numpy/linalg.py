@@ -6,13 +6,15 @@ Real floating-point only: a complex matrix raises DTypeError naming the
 function. Not provided: eig, eigvals (non-symmetric eigendecompositions have
 complex results; use eigh for symmetric matrices) and tensorinv.
 """
-from ._base import aval as _aval, operand as _operand, to_float as _to_float
+from ._base import aval as _aval
+from ._base import operand as _operand
+from ._base import to_float as _to_float
 from ._linalg import matmul, outer, tensordot  # noqa: F401
-from ._linalg_decomp import (cholesky, cond, eigh, eigvalsh, lstsq, matrix_rank, pinv, qr, svd,  # noqa: F401
-                             svdvals)
+from ._linalg_decomp import cholesky, cond, eigh, eigvalsh, lstsq, matrix_rank, pinv, qr, svd, svdvals  # noqa: F401
 from ._linalg_solve import det, inv, matrix_power, slogdet, solve, tensorsolve  # noqa: F401
 from ._norms import matrix_norm, norm, vector_norm  # noqa: F401
-from ._shape import reshape as _reshape, swapaxes as _swapaxes
+from ._shape import reshape as _reshape
+from ._shape import swapaxes as _swapaxes
 
 
 def matrix_transpose(x, /):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import elementwise as ew, indexing, reduce, shaping
+from . import elementwise as ew
+from . import indexing, reduce, shaping
 from .linalg import dot_general
 from .rules import aval_of
 

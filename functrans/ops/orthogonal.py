@@ -16,9 +16,9 @@ import numpy as np
 from ..core import Primitive
 from ..errors import UnsupportedError
 from ..ir import ShapedArray
-from . import elementwise as ew, shaping
-from .matrix import (batch_size, diagonal, from_lower, from_upper, matmul, matrix_transpose, render_call, stacked,
-                     tril)
+from . import elementwise as ew
+from . import shaping
+from .matrix import batch_size, diagonal, from_lower, from_upper, matmul, matrix_transpose, render_call, stacked, tril
 from .rules import aval_of
 from .triangular import check_matrices, triangular_solve, unary_batch
 

@@ -17,9 +17,9 @@ import numpy as np
 from ..core import Primitive
 from ..errors import DTypeError, ShapeError
 from ..ir import ShapedArray
-from . import elementwise as ew, rules, shaping
-from .matrix import (batch_size, from_lower, matmul, matrix_transpose, permute_rows, render_call, stacked, tril,
-                     triu)
+from . import elementwise as ew
+from . import rules, shaping
+from .matrix import batch_size, from_lower, matmul, matrix_transpose, permute_rows, render_call, stacked, tril, triu
 from .rules import Zero, aval_of, not_mapped
 
 
@@ -82,7 +82,7 @@ def _check_nonsingular(a, unit_diagonal):
 
 
 def _triangular_solve_impl(a, b, left_side, lower, transpose_a, unit_diagonal):
-    import scipy.linalg   # imported on first use: it costs ~0.2 s
+    import scipy.linalg  # imported on first use: it costs ~0.2 s
     a, b = np.asarray(a), np.asarray(b)
     _check_nonsingular(a, unit_diagonal)
 
