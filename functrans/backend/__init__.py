@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 
 from ..ir import typecheck
+from .render import render_jaxpr
 
 
 def numba_missing() -> str | None:
@@ -30,7 +31,6 @@ def compile_jaxpr(closed):
     (np.float64(0.0),)
     """
     from .compile import KERNELS, Kernel, prepare_consts   # numba loads here, on the first compile
-    from .render import render_jaxpr
     jaxpr = closed.jaxpr
     typecheck(jaxpr)
     source = render_jaxpr(jaxpr)

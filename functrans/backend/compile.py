@@ -22,6 +22,7 @@ import numba
 import numpy as np
 
 from . import vector_math  # noqa: F401  (registers the vector-math symbols before any machine code loads)
+from . import loop_compiler  # noqa: F401  (the fused-loop intrinsic every kernel calls)
 from .cache import Entry, kernel_digest
 from .render import KERNEL_NAME
 
@@ -71,8 +72,6 @@ def prepare_numba():
     compile worker and the caller's builder thread do it before they must."""
     from numba.core.registry import cpu_target
     cpu_target.target_context.refresh()
-
-    from . import loop_compiler  # noqa: F401  (the fused-loop intrinsic every kernel calls)
 
 
 def build(entry: Entry, source: str, arg_avals):

@@ -23,6 +23,7 @@ import time
 
 from ..transforms.passes import inline_calls, simplify
 from . import cache
+from . import render
 from .worker import WorkerClient
 
 # A worker that dies is replaced for later builds, this many times per process.
@@ -33,6 +34,12 @@ def log(message: str):
     """One line for FUNCTRANS_LOG_COMPILES=1."""
     if os.environ.get("FUNCTRANS_LOG_COMPILES") == "1":
         print(f"functrans.jit: {message}", file=sys.stderr, flush=True)
+
+
+def _compile():
+    """The compile module: numba loads here, when a kernel is first built or loaded."""
+    from . import compile   # numba loads here, not at import functrans
+    return compile
 
 
 class KernelBuild:
@@ -117,9 +124,8 @@ class Builder:
     def _prepare(self, build: KernelBuild):
         """Render, then load from disk, hand to the worker, or compile here."""
         try:
-            from .render import render_jaxpr
             closed = simplify(inline_calls(build.closed))
-            source = render_jaxpr(closed.jaxpr)
+            source = render.render_jaxpr(closed.jaxpr)
             entry = cache.Entry(cache.kernel_digest(source))
         except Exception as e:    # e.g. a primitive jit cannot lower: tier 0 serves it
             return self._fail(build, f"{type(e).__name__}: {e}")
@@ -135,19 +141,19 @@ class Builder:
                 self._tasks.put((self._fail, build, error))
         if worker is None or not worker.submit(entry.path.parent, entry.digest, source, avals, built):
             return self._load(build, closed, entry, source, "compiled in process (no compile worker)")
-        from . import compile
-        compile.prepare_numba()   # while the worker compiles: loading needs it
+        _compile().prepare_numba()   # while the worker compiles: loading needs it
 
 
     def _load(self, build: KernelBuild, closed, entry, source, how: str):
         try:
-            from .compile import KERNELS, Kernel, prepare_consts
+            compile = _compile()
             start = time.perf_counter()
             jaxpr = closed.jaxpr
             arg_avals = [v.aval for v in jaxpr.constvars + jaxpr.invars]
-            dispatcher = KERNELS.load(entry, arg_avals) if entry.is_complete() else KERNELS.get(source, arg_avals)
-            kernel = Kernel(dispatcher, prepare_consts(closed.consts, [v.aval for v in jaxpr.constvars]),
-                            jaxpr.in_avals, jaxpr.out_avals, source)
+            kernels = compile.KERNELS
+            dispatcher = kernels.load(entry, arg_avals) if entry.is_complete() else kernels.get(source, arg_avals)
+            consts = compile.prepare_consts(closed.consts, [v.aval for v in jaxpr.constvars])
+            kernel = compile.Kernel(dispatcher, consts, jaxpr.in_avals, jaxpr.out_avals, source)
         except Exception as e:
             return self._fail(build, f"{type(e).__name__}: {e}")
         build.finish(kernel)

@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+from .cache import Entry, kernel_digest
+
 _HEADER = struct.Struct("<I")
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
 # The worker needs the backend, the IR and numba, not the API, the ops or
@@ -72,8 +74,7 @@ def serve():
 
 
 def _build_loop(jobs, out):
-    from . import compile
-    from .cache import Entry, kernel_digest
+    from . import compile   # numba loads here: the worker's reason to exist, not its caller's
     compile.prepare_numba()     # before the first build arrives, if it is not here yet
     send(out, ("ready", os.getpid()))
     while True:
