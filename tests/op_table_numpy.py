@@ -12,7 +12,8 @@ from functools import partial
 import numpy as np
 
 import functrans.numpy as fnp
-from functrans.numpy._indexing import _IndexUpdateHelper, getitem
+from functrans.numpy._indexing import getitem
+from functrans.numpy._updates import IndexUpdateHelper
 from op_table import (BOOL, F32, F64, I32, I64, Row, above_one, args_of, fmod_pair, nonzero, off_integer, positive,
                       real, short, tied_pair, unit, with_nonfinite)
 
@@ -263,15 +264,16 @@ def _index_rows(shape, indices):
 
 
 def _at_reference(method):
+    """JAX's `x.at[idx].<method>(v)` in NumPy: repeated indices accumulate
+    (`ufunc.at`); for `set` the last write wins, as in functrans."""
     def reference(x, idx, v):
         out = x.copy()
-        if method == "add":
-            np.add.at(out, idx, v)
-        elif method == "get":
+        if method == "get":
             return out[idx]
+        if method == "set":
+            out[idx] = v
         else:
-            out[idx] = {"set": lambda old: v, "multiply": lambda old: old * v, "min": lambda old: np.minimum(old, v),
-                        "max": lambda old: np.maximum(old, v)}[method](out[idx])
+            {"add": np.add, "multiply": np.multiply, "min": np.minimum, "max": np.maximum}[method].at(out, idx, v)
         return out
     return reference
 
@@ -279,30 +281,99 @@ def _at_reference(method):
 _AT_CASES = ((0, (4,)), (np.array([1, 2]), (2, 4)), ((slice(None), 1), (3,)), (np.array([2, 0, 2]), ()),
              ((np.array([0, 2]), np.array([1, 1])), (2,)), (np.array([True, False, True]), (2, 4)))
 
+
 def indices_into(n):
     """Integer indices into an axis of length n, negative ones too (they wrap)."""
     return lambda rng, shape, dtype: rng.integers(-n, n, shape).astype(dtype)
 
 
+def distinct_indices_into(n):
+    """Distinct positions in an axis of length n, some written as negative indices."""
+    def draw(rng, shape, dtype):
+        k = int(np.prod(shape, dtype=np.int64))
+        positions = rng.permutation(n)[:k]
+        return np.where(rng.random(k) < 0.5, positions - n, positions).reshape(shape).astype(dtype)
+    return draw
+
+
+def _distinct(idx) -> bool:
+    """Whether a static index selects each element at most once."""
+    positions = np.arange(12).reshape(3, 4)[idx]
+    return np.unique(positions).size == positions.size
+
+
+# Index expressions with traced parts: `build(*traced)` makes the index from
+# the traced arguments; each traced argument is (length of the axis it
+# indexes, its shape). x is f64[3,4,5].
+_TRACED_INDICES = (
+    ("i", lambda i: i, ((3, ()),)), ("i,j", lambda i, j: (i, j), ((3, ()), (4, ()))),
+    (":,i", lambda i: (slice(None), i), ((4, ()),)), ("i,1:3", lambda i: (i, slice(1, 3)), ((3, ()),)),
+    ("i,::2,j", lambda i, j: (i, slice(None, None, 2), j), ((3, ()), (5, ()))),
+    ("idx", lambda i: i, ((3, (2,)),)), (":,idx", lambda i: (slice(None), i), ((4, (2, 2)),)),
+    ("a,b", lambda a, b: (a, b), ((3, (4,)), (4, (4,)))),
+    ("arange,b", lambda b: (np.arange(3), b), ((4, (3,)),)),
+    ("a,:,b", lambda a, b: (a, slice(None), b), ((3, (2,)), (5, (2,)))),
+    ("a,::-1", lambda a: (a, slice(None, None, -1)), ((3, (2,)),)),
+    ("None,a", lambda a: (None, a), ((3, (2,)),)), ("...,a", lambda a: (Ellipsis, a), ((5, (2,)),)),
+    ("a,2", lambda a: (a, 2), ((3, (2,)),)), ("a[:,None],b", lambda a, b: (a[:, None], b), ((3, (2,)), (4, (3,)))),
+    ("mask,i", lambda i: (np.array([True, False, True]), i), ((4, ()),)),
+)
+
+
+def _traced_index_row(case, build, specs):
+    return np_row("getitem", (real, (3, 4, 5), F64), *[(indices_into(n), shape, I64) for n, shape in specs],
+                  case=f"f64[3,4,5][{case}]-traced", diff=(0,), linear=(0,), smooth=True,
+                  fun=lambda x, *i: getitem(x, build(*i)), reference=lambda x, *i: x[build(*i)])
+
+
+_TRACED_UPDATES = (("i", lambda i: i, ((3, ()),)), ("i,j", lambda i, j: (i, j), ((3, ()), (4, ()))),
+                   (":,i", lambda i: (slice(None), i), ((4, ()),)), ("idx", lambda i: i, ((3, (2,)),)),
+                   ("a,b", lambda a, b: (a, b), ((3, (3,)), (4, (3,)))), ("i,1:3", lambda i: (i, slice(1, 3)), ((3, ()),)))
+
+
+def _traced_update_rows(method):
+    rows = []
+    for case, build, specs in _TRACED_UPDATES:
+        # The updates' shape: that of x[index] for any index of these shapes.
+        v_shape = np.zeros((3, 4, 5))[build(*[np.zeros(shape, int) for _, shape in specs])].shape
+        # multiply's derivative in v needs distinct indices, as in JAX.
+        domain = distinct_indices_into if method == "multiply" else indices_into
+        rows.append(np_row(
+            "at", (real, (3, 4, 5), F64), (real, v_shape, F64), *[(domain(n), shape, I64) for n, shape in specs],
+            case=f"{method}[{case}]-traced", diff=(0, 1) if method in ("set", "add", "multiply") else (0,),
+            linear=(0, 1) if method in ("set", "add") else (), smooth=method in ("set", "add", "multiply"),
+            fun=lambda x, v, *i, build=build, m=method: getattr(IndexUpdateHelper(x)[build(*i)], m)(v),
+            reference=lambda x, v, *i, build=build, m=method: _at_reference(m)(x, build(*i), v)))
+    return rows
+
+
 INDEXING = [
     *_index_rows((3, 4, 5), _INDICES),
-    # Traced index arrays: under vmap, batched ones.
-    np_row("take", (real, (3, 4), F64), (indices_into(4), (2, 2), I64), kwargs={"axis": 1}, diff=(0,), linear=(0,)),
-    *[np_row("getitem", (real, (3, 4), F64), (indices_into(3), shape, I64), case=f"f64[3,4][traced {short(I64, shape)}]",
-             diff=(0,), linear=(0,), fun=getitem, reference=lambda x, i: x[i]) for shape in ((2,), ())],
-    *[np_row("at", (real, (3, 4), F64), (indices_into(3), (2,), I64), (real, (2, 4), F64),
-             case=f"{method}[traced i64[2]]-f64[2,4]", diff=(0, 2) if method in ("set", "add", "multiply") else (),
-             linear=(0, 2) if method in ("set", "add") else (),
-             fun=lambda x, i, v, m=method: getattr(_IndexUpdateHelper(x)[i], m)(v),
-             reference=lambda x, i, v, m=method: _at_reference(m)(x, i, v))
-      for method in ("set", "add", "multiply", "min", "max")], *_index_rows((3,), (np.array([True, False, True]), 0, -2)),
+    *[_traced_index_row(*case) for case in _TRACED_INDICES],
+    *_index_rows((3,), (np.array([True, False, True]), 0, -2)),
     *_index_rows((), ((), None, Ellipsis)),
+    *[row for method in ("set", "add", "multiply", "min", "max") for row in _traced_update_rows(method)],
     *[np_row("at", (real, (3, 4), F64), (real, v_shape, F64), case=f"{method}[{idx!r}]-{short(F64, v_shape)}",
-             diff=(0, 1) if method in ("set", "add", "multiply") else (),
+             diff=(0, 1) if method in ("set", "add") or method == "multiply" and _distinct(idx) else (0,),
              linear=(0, 1) if method in ("set", "add") else (), smooth=method in ("set", "add", "multiply"),
-             fun=lambda x, v, idx=idx, m=method: getattr(_IndexUpdateHelper(x)[idx], m)(v),
+             fun=lambda x, v, idx=idx, m=method: getattr(IndexUpdateHelper(x)[idx], m)(v),
              reference=lambda x, v, idx=idx, m=method: _at_reference(m)(x, idx, v))
       for method in ("set", "add", "multiply", "min", "max") for idx, v_shape in _AT_CASES],
+    *[np_row("take", (real, (3, 4), F64), (indices_into(4), (2, 2), I64), kwargs=kwargs, diff=(0,), linear=(0,))
+      for kwargs in ({"axis": 1}, {"axis": 1, "mode": "clip"})],
+    np_row("take", (real, (3, 4), F64), (real, (2,), I64), case="f64[3,4]-i64[2]-wrap-axis0",
+           fun=lambda x, i: fnp.take(x, i, axis=0, mode="wrap"), reference=lambda x, i: np.take(x, i, 0, mode="wrap"),
+           diff=(0,), linear=(0,)),
+    np_row("take", (real, (3, 4), F64), case="f64[3,4]-fill", fun=lambda x: fnp.take(x, np.array([1, 13, -13]), mode="fill"),
+           reference=lambda x: np.where([True, False, False], np.take(x, [1, 0, 0]), np.nan)),
+    np_row("take", (real, (3, 4), F64), case="f64[3,4]-fill-value", diff=(0,), linear=(0,),
+           fun=lambda x: fnp.take(x, np.array([[1, 13], [-1, -13]]), mode="fill", fill_value=-1.0),
+           reference=lambda x: np.where([[True, False], [True, False]], np.take(x, [[1, 0], [-1, 0]]), -1.0)),
+    *[np_row("take_along_axis", (real, (3, 4), F64), (indices_into(n), shape, I64), kwargs={"axis": axis}, diff=(0,),
+             linear=(0,), smooth=True)
+      for shape, axis, n in (((3, 2), 1, 4), ((2, 4), 0, 3), ((3, 1), -1, 4), ((1, 4), 0, 3))],
+    np_row("take_along_axis", (real, (3, 4), F64), (indices_into(12), (5,), I64), kwargs={"axis": None}, diff=(0,),
+           linear=(0,)),
 ]
 
 from op_table_complex import FACADE as COMPLEX  # noqa: E402

@@ -45,13 +45,19 @@ def _varied_starts(x_shape, sizes, update_shape=None):
     return make
 
 
-def _scatter_reference(add):
-    def reference(x, indices, updates, axis):
+_COMBINE = {"scatter-add": np.add, "scatter": lambda old, new: new, "scatter-mul": np.multiply,
+            "scatter-min": np.minimum, "scatter-max": np.maximum}
+
+
+def _scatter_reference(name):
+    combine = _COMBINE[name]
+
+    def reference(x, indices, updates, axis, unique_indices=False):
         out = x.copy()
         moved, upd = np.moveaxis(out, axis, 0), np.moveaxis(updates, axis, 0)
         upd = upd.reshape((-1,) + moved.shape[1:])
-        for i, k in enumerate(indices.ravel()):   # in order: the last write wins
-            moved[k] = moved[k] + upd[i] if add else upd[i]
+        for i, k in enumerate(indices.ravel()):   # in order: for scatter, the last write wins
+            moved[k] = combine(moved[k], upd[i])
         return out
     return reference
 
@@ -64,9 +70,21 @@ INDEXING = [
                  lambda x, i, axis=axis: np.take(x, i, axis), {"axis": axis}, vary=_varied_index_args(x, idx, axis))
       for x, idx, axis in (((5,), [1, 3, 3, 0], 0), ((3, 4), [[0, 3], [2, 2]], 1), ((4,), 2, 0), ((3, 2), [], 0))],
     *[linear_row(name, f"{short(F64, x)}-idx{idx}-axis{axis}", _index_args(x, idx, upd),
-                 with_params(_scatter_reference(name == "scatter-add"), {"axis": axis}), {"axis": axis},
+                 with_params(_scatter_reference(name), {"axis": axis}), {"axis": axis},
                  linear=(0, 2), vary=_varied_index_args(x, idx, axis, upd))
       for name in ("scatter-add", "scatter") for x, idx, upd, axis in _SCATTER_CASES],
+    # scatter-mul is linear in x; its derivative in the updates needs distinct
+    # indices, promised by unique_indices (these rows' indices are traced).
+    *[prim_row("scatter-mul", f"{short(F64, x)}-idx{idx}-axis{axis}{'-unique' if unique else ''}",
+               _index_args(x, idx, upd), with_params(_scatter_reference("scatter-mul"), p), p,
+               diff=(0, 2) if unique else (0,), linear=(0,), smooth=True,
+               vary=_varied_index_args(x, idx, axis, upd))
+      for x, idx, upd, axis in _SCATTER_CASES for unique in ((False, True) if idx == [1, 3, 0] else (False,))
+      for p in [{"axis": axis, "unique_indices": unique}]],
+    *[prim_row(name, f"{short(F64, x)}-idx{idx}-axis{axis}", _index_args(x, idx, upd),
+               with_params(_scatter_reference(name), {"axis": axis}), {"axis": axis}, diff=(0, 2),
+               vary=_varied_index_args(x, idx, axis, upd))
+      for name in ("scatter-min", "scatter-max") for x, idx, upd, axis in _SCATTER_CASES],
     *[linear_row("dynamic_slice", f"{short(F64, x)}-at{starts}-size{sizes}",
                  args_of((real, x, F64), *[np.int64(s) for s in starts]),
                  lambda x, *s, sizes=sizes: x[tuple(slice(c, c + k) for c, k in zip(

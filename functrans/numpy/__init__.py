@@ -11,7 +11,8 @@ from .. import arrays as _arrays
 from ..core import Tracer as _Tracer
 from ._base import broadcast_shapes, broadcast_to, normalize_axis as _normalize_axis  # noqa: F401
 from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
-from ._indexing import getitem as _getitem, _IndexUpdateHelper
+from ._indexing import getitem as _getitem, take, take_along_axis  # noqa: F401
+from ._updates import IndexUpdateHelper as _IndexUpdateHelper
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
 from ._math import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
                     arctanh, astype, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clip, cos,
@@ -34,13 +35,6 @@ complex64, complex128 = _np.complex64, _np.complex128
 bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 ndarray = _arrays.Array
-
-
-def take(a, indices, axis=None):
-    """Elements of `a` at `indices` along `axis` (of the flattened `a` by default)."""
-    if axis is None:
-        a, axis = ravel(a), 0
-    return _getitem(a, (slice(None),) * _normalize_axis(axis, ndim(a), "take") + (indices,))
 
 
 def _reflected(fn):

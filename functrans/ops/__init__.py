@@ -1,2 +1,2 @@
 """The primitives, grouped by family. Importing this package declares them all."""
-from . import control_flow, custom, elementwise, indexing, linalg, reduce, rules, shaping  # noqa: F401
+from . import control_flow, custom, elementwise, indexing, linalg, reduce, rules, scatter_combine, shaping  # noqa: F401

@@ -19,11 +19,11 @@ from . import elementwise, rules, shaping
 from .rules import UndefinedPrimal, not_mapped
 
 
-def _axis_index(ndim, axis, index):
+def axis_index(ndim, axis, index):
     return (builtins.slice(None),) * axis + (index,) + (builtins.slice(None),) * (ndim - axis - 1)
 
 
-def _clipped(indices, n):
+def clipped(indices, n):
     return np.clip(np.asarray(indices), 0, max(n - 1, 0))
 
 
@@ -53,7 +53,7 @@ def _gather_shape(x, indices, axis):
 
 def _gather_impl(x, indices, axis):
     x = np.asarray(x)
-    return np.take(x, _clipped(indices, x.shape[axis]), axis=axis)
+    return np.take(x, clipped(indices, x.shape[axis]), axis=axis)
 
 
 def _gather_transpose(ct, x, indices, axis):
@@ -114,7 +114,7 @@ gather.jvp = rules.linear_jvp(gather, linear_argnums=(0,))
 
 # scatter_add / scatter ------------------------------------------------------------------
 
-def _scatter_shape(name):
+def scatter_shape(name):
     def rule(x, indices, updates, axis):
         _check_indices(name, indices)
         expected = _gathered_shape(x.shape, indices.shape, axis)
@@ -128,13 +128,13 @@ def _scatter_shape(name):
 
 def _scatter_add_impl(x, indices, updates, axis):
     out = np.array(x, copy=True)
-    np.add.at(out, _axis_index(out.ndim, axis, _clipped(indices, out.shape[axis])), updates)
+    np.add.at(out, axis_index(out.ndim, axis, clipped(indices, out.shape[axis])), updates)
     return out
 
 
 def _scatter_impl(x, indices, updates, axis):
     out = np.array(x, copy=True)
-    out[_axis_index(out.ndim, axis, _clipped(indices, out.shape[axis]))] = updates
+    out[axis_index(out.ndim, axis, clipped(indices, out.shape[axis]))] = updates
     return out
 
 
@@ -150,14 +150,14 @@ def _scatter_transpose(ct, x, indices, updates, axis):
     if type(updates) is UndefinedPrimal:
         ct_updates = gather(ct, indices, axis=axis)
         n = rules.aval_of(x).shape[axis]
-        if not _surely_unique(indices, n):
+        if not surely_unique(indices, n):
             ct_updates = ct_updates * _kept_updates(indices, n, rules.aval_of(updates), axis)
     return [ct_x, None, ct_updates]
 
 
-def _surely_unique(indices, n) -> bool:
+def surely_unique(indices, n) -> bool:
     """Concrete indices that stay distinct once clamped into [0, n)."""
-    return isinstance(indices, np.ndarray) and np.unique(_clipped(indices, n)).size == indices.size
+    return isinstance(indices, np.ndarray) and np.unique(clipped(indices, n)).size == indices.size
 
 
 def _kept_updates(indices, n, updates_aval, axis):
@@ -174,32 +174,34 @@ def _kept_updates(indices, n, updates_aval, axis):
                                   broadcast_dimensions=tuple(range(axis, axis + len(idx_shape))))
 
 
-def _scatter_batch(prim):
+def scatter_batch(prim):
+    """The vmap rule of a scatter-like primitive `prim(x, indices, updates,
+    axis=..., **other params)`."""
     def rule(args, dims, params):
         (x, idx, updates), (dx, di, du) = args, dims
         axis = params["axis"]
         size = next(rules.aval_of(a).shape[d] for a, d in zip(args, dims) if d is not not_mapped)
         x, updates = rules.bdim_at_front(x, dx, size), rules.bdim_at_front(updates, du, size)
         if di is not_mapped:
-            return prim(x, idx, updates, axis=axis + 1), 0
+            return prim(x, idx, updates, **{**params, "axis": axis + 1}), 0
         # Batched indices: scatter into the folded operand, with the updates'
         # indexed axes first to match the offset indices.
         idx = rules.move_bdim(idx, di, 0)
         n = rules.aval_of(x).shape[axis + 1]
         updates = _swap_blocks(updates, axis, len(rules.aval_of(idx).shape) - 1)
-        flat = prim(_folded(x, axis), _offset_indices(idx, n), updates, axis=0)
+        flat = prim(_folded(x, axis), _offset_indices(idx, n), updates, **{**params, "axis": 0})
         return _unfolded(flat, size, axis), 0
     return rule
 
 
-scatter_add = Primitive("scatter-add", shape_rule=_scatter_shape("scatter-add"), impl=_scatter_add_impl,
+scatter_add = Primitive("scatter-add", shape_rule=scatter_shape("scatter-add"), impl=_scatter_add_impl,
                         transpose=_scatter_add_transpose)
 scatter_add.jvp = rules.linear_jvp(scatter_add, linear_argnums=(0, 2))
-scatter_add.batch = _scatter_batch(scatter_add)
-scatter = Primitive("scatter", shape_rule=_scatter_shape("scatter"), impl=_scatter_impl,
+scatter_add.batch = scatter_batch(scatter_add)
+scatter = Primitive("scatter", shape_rule=scatter_shape("scatter"), impl=_scatter_impl,
                     transpose=_scatter_transpose)
 scatter.jvp = rules.linear_jvp(scatter, linear_argnums=(0, 2))
-scatter.batch = _scatter_batch(scatter)
+scatter.batch = scatter_batch(scatter)
 
 
 # dynamic_slice / dynamic_update_slice ------------------------------------------------
@@ -344,13 +346,15 @@ def _render_gather(emit, axis):
     return emit.alloc(0) + emit.loops(zip(idx, out.shape), [emit.write(0, idx, emit.element(emit.ins[0], x, source))])
 
 
-def _render_scatter(operator):
-    def render(emit, axis):
+def render_scatter(combine):
+    """The numba lowering of a scatter-like primitive: a copy of the operand,
+    then one statement per update, `combine(target, update)` (source text)."""
+    def render(emit, axis, **_):
         x, indices, updates = emit.in_avals
         idx = emit.indices(len(updates.shape))
         k = len(indices.shape)
         target = idx[:axis] + [_clamped(emit, 1, idx[axis:axis + k], x.shape[axis])] + idx[axis + k:]
-        store = f"{emit.element(emit.outs[0], x, target)} {operator} {emit.read(2, idx)}"
+        store = combine(emit.element(emit.outs[0], x, target), emit.read(2, idx))
         return [f"{emit.outs[0]} = {emit.ins[0]}.copy()"] + emit.loops(zip(idx, updates.shape), [store])
     return render
 
@@ -384,7 +388,7 @@ def _render_dynamic_update_slice(emit):
 
 
 gather.numba = _render_gather
-scatter_add.numba = _render_scatter("+=")
-scatter.numba = _render_scatter("=")
+scatter_add.numba = render_scatter(lambda target, update: f"{target} += {update}")
+scatter.numba = render_scatter(lambda target, update: f"{target} = {update}")
 dynamic_slice.numba = _render_dynamic_slice
 dynamic_update_slice.numba = _render_dynamic_update_slice
