@@ -6,7 +6,7 @@ compiled with numba.
 """
 from . import lax, nn, numpy, scipy, tree_util  # noqa: F401  (numpy gives tracers their operators)
 from .arrays import Array  # noqa: F401
-from .api import (checkpoint, custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jit,  # noqa: F401
+from .api import (checkpoint, clear_caches, custom_jvp, custom_vjp, grad, hessian, jacfwd, jacrev, jit,  # noqa: F401
                   jvp, linearize, make_jaxpr, remat, value_and_grad, vjp, vmap)
 from .numpy import stop_gradient  # noqa: F401
 from .graph import to_dot  # noqa: F401

@@ -223,7 +223,7 @@ def test_numba_is_imported_neither_by_functrans_nor_by_a_tier0_call_and_the_work
         print(f._lookup((x,), {}).kernel is not None)
     """, {}, tmp_path)
     assert out == ["False", "False", "True", "True", "True", "True"]
-    assert list(tmp_path.glob("*/manifest.json")), "the worker wrote no complete cache entry"
+    assert list(tmp_path.glob("*.kernel")), "the worker wrote no complete cache entry"
 
 
 def crashing_source(how: str) -> str:

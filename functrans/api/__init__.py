@@ -8,6 +8,6 @@ from .make_jaxpr import make_jaxpr  # noqa: F401
 from .batching import vmap  # noqa: F401
 from .jacobians import hessian, jacfwd, jacrev  # noqa: F401
 from .custom import checkpoint, custom_jvp, custom_vjp  # noqa: F401
-from .jit import jit  # noqa: F401
+from .jit import clear_caches, jit  # noqa: F401
 
 remat = checkpoint

@@ -22,11 +22,12 @@ import functools
 import inspect
 import os
 import threading
+import weakref
 
 import numpy as np
 
 from ..arrays import Array, to_array, to_plain
-from ..backend import compile_jaxpr, numba_missing, tiers
+from ..backend import compile_jaxpr, hold_kernel, numba_missing, release_kernels, tiers
 from ..backend.numpy_eval import NumpyProgram, estimated_seconds
 from ..core import Tracer
 from ..ops.control_flow.calls import closed_call, open_jaxpr
@@ -100,7 +101,7 @@ class _Compiled:
     """One traced specialisation of a jitted function: its Jaxpr, run by
     `program` (tier 0) until `kernel` (tier 1) exists."""
     __slots__ = ("jaxpr", "consts", "in_tree", "in_avals", "out_tree", "single", "label", "lowered", "program",
-                 "build", "kernel")
+                 "build", "kernel", "forget")
 
     def __init__(self, closed, out_tree, label: str, in_tree, in_avals):
         self.jaxpr, self.consts = open_jaxpr(closed)
@@ -110,6 +111,7 @@ class _Compiled:
         self.label = label
         self.lowered = None      # the inlined, simplified Jaxpr both tiers run; made on first use
         self.program = self.build = self.kernel = None
+        self.forget = None       # drops this signature from its function when its kernel is evicted
 
     def _lowered(self):
         if self.lowered is None:
@@ -146,7 +148,7 @@ class _Compiled:
         """The kernel, compiled in this thread if it is not built yet."""
         if self.kernel is None:
             try:
-                self.kernel = compile_jaxpr(self._lowered())
+                self._adopt(compile_jaxpr(self._lowered()))
             except ImportError as e:     # numba missing or broken here: name the function and the process
                 raise kernel_build_error(self.label, f"numba cannot be imported ({type(e).__name__}: {e})") from e
         return self.kernel
@@ -168,8 +170,17 @@ class _Compiled:
         """The kernel if it exists (switching to it at this call boundary), else None."""
         kernel = self.kernel
         if kernel is None and self.build is not None and self.build.kernel is not None:
-            kernel = self.kernel = self.build.kernel
+            kernel = self._adopt(self.build.kernel)
             tiers.log(f"{self.label} switches to its kernel (tier 1)")
+        return kernel
+
+    def _adopt(self, kernel):
+        """Take `kernel` as tier 1. It is held in the process's bounded
+        kernel cache: evicted there, this signature is forgotten (traced
+        again if it is called again), so that nothing keeps it alive."""
+        self.kernel = kernel
+        if self.forget is not None:
+            hold_kernel(kernel, self.forget)
         return kernel
 
     def run(self, leaves):
@@ -253,6 +264,7 @@ class JitFunction(FunctionObject):
         self._fast = {}       # fast signature -> runner of the args tuple
         self._cache = {}      # (static, treedef, avals) -> _Compiled
         self._last_key = None
+        _JIT_FUNCTIONS.add(self)
         if tiered():
             tiers.prestart()   # a warm compile worker by the time the first kernel is wanted
 
@@ -263,9 +275,16 @@ class JitFunction(FunctionObject):
         self.__init__(*recipe)
 
     def clear_cache(self):
+        """Forget every traced signature (their kernels stay in the process's
+        kernel cache until evicted; `functrans.clear_caches()` drops those too)."""
         self._fast.clear()
         self._cache.clear()
         self._last_key = None
+
+    def _forget(self, key):
+        """Drop one signature (its kernel was evicted); the fast path is rebuilt on use."""
+        self._cache.pop(key, None)
+        self._fast.clear()
 
     def _cache_size(self) -> int:
         return len(self._cache)
@@ -325,6 +344,7 @@ class JitFunction(FunctionObject):
             label = f"{getattr(self.fun, '__name__', 'function')} for ({', '.join(a.str_short() for a in avals)})"
             tiers.log(f"tracing {label}: {_describe_miss(key, self._last_key)}")
             entry = self._cache[key] = self._trace(args, kwargs, in_tree, avals, label)
+            entry.forget = _forgetter(self, key)
         self._last_key = key
         return entry
 
@@ -430,6 +450,29 @@ def lower_again(jitted: JitFunction, spec) -> Lowered:
 
 def compile_again(jitted: JitFunction, spec) -> Compiled:
     return lower_again(jitted, spec).compile()
+
+
+_JIT_FUNCTIONS = weakref.WeakSet()
+
+
+def _forgetter(fun: JitFunction, key):
+    ref = weakref.ref(fun)
+
+    def forget():
+        fun = ref()
+        if fun is not None:
+            fun._forget(key)
+    return forget
+
+
+def clear_caches():
+    """Drop every traced signature of every jitted function and every kernel
+    this process holds, as `jax.clear_caches()`; the disk cache stays. numba
+    keeps the machine code it loaded until the process exits; what Python
+    held for each kernel is freed."""
+    for fun in list(_JIT_FUNCTIONS):
+        fun.clear_cache()
+    release_kernels()
 
 
 def _kernel_arg(x):

@@ -9,9 +9,22 @@ Importing this package does not import numba (the primitives import
 from __future__ import annotations
 
 import importlib.util
+import sys
+import threading
 
 from ..ir import typecheck
 from .render import render_jaxpr
+
+_NUMBA_IMPORT = threading.Lock()
+
+
+def compile_module():
+    """`backend.compile`, imported under one lock: numba's import run from
+    two threads at once (the tier-1 builder and a caller compiling) can see
+    its modules partially initialized."""
+    with _NUMBA_IMPORT:
+        from . import compile
+    return compile
 
 
 def numba_missing() -> str | None:
@@ -30,11 +43,24 @@ def compile_jaxpr(closed):
     >>> compile_jaxpr(closed)(np.zeros(3))
     (np.float64(0.0),)
     """
-    from .compile import KERNELS, Kernel, prepare_consts   # numba loads here, on the first compile
+    compiler = compile_module()     # numba loads here, on the first compile
     jaxpr = closed.jaxpr
     typecheck(jaxpr)
     source = render_jaxpr(jaxpr)
     const_avals = [v.aval for v in jaxpr.constvars]
-    dispatcher = KERNELS.get(source, const_avals + jaxpr.in_avals)
-    return Kernel(dispatcher, prepare_consts(closed.consts, const_avals), jaxpr.in_avals,
-                  jaxpr.out_avals, source)
+    dispatcher = compiler.KERNELS.get(source, const_avals + jaxpr.in_avals)
+    return compiler.Kernel(dispatcher, compiler.prepare_consts(closed.consts, const_avals), jaxpr.in_avals,
+                          jaxpr.out_avals, source)
+
+
+def hold_kernel(kernel, on_evict):
+    """Keep `kernel` in the process's bounded kernel cache as the most
+    recently used; `on_evict()` runs when it is evicted."""
+    compile_module().KERNELS.hold(kernel.digest, kernel.dispatcher, on_evict)
+
+
+def release_kernels():
+    """Evict every kernel of this process (without importing numba if none was loaded)."""
+    compiler = sys.modules.get(f"{__name__}.compile")
+    if compiler is not None:
+        compiler.KERNELS.clear()

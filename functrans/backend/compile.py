@@ -1,125 +1,149 @@
-"""Turn rendered source into a numba dispatcher, through the disk cache.
+"""Turn rendered source into a numba dispatcher, through the disk cache,
+and hold the dispatchers of this process.
 
-The source becomes `<entry>/kernel.py` (`cache.Entry`), is registered in
-`sys.modules` under its hash name and imported, then compiled with
-`numba.njit(cache=True)`: another process (or this one, later) loads the
-machine code from numba's files in the entry instead of running LLVM
-(numba cannot cache functions made with `exec`). `build` compiles, here or
-in the compile worker, and marks the entry complete; `load` takes a
-complete entry's machine code. Invariant: one source text is compiled or
-loaded at most once per process (`KERNELS`).
+`KERNELS.get(source, avals)` gives the dispatcher of a source text: from
+memory, else from its verified disk entry, else compiled here and written
+(`loader`). At most `KERNELS.max_size` dispatchers are held
+(FUNCTRANS_MAX_KERNELS, default 512); the least recently used one is
+evicted first, and whoever holds a kernel of it (a jitted function's
+signature) is told to let go. numba keeps every piece of machine code it
+has loaded until the process exits (it never removes code from its JIT
+engine), so eviction frees what Python holds (~60 KB of ~85 KB per loaded
+kernel) and nothing of a kernel compiled in this process (~1.4 MB):
+compiling in the worker process keeps that out of the caller.
+Invariants: one source is loaded or compiled by one thread at a time,
+while other threads wanting it wait; `get` never returns an evicted
+dispatcher's replacement twice for one digest at once.
 """
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
-import sys
 import threading
-import time
+import warnings
+from collections import OrderedDict
 
-import numba
 import numpy as np
+from numba.core.registry import cpu_target
 
-from . import vector_math  # noqa: F401  (registers the vector-math symbols before any machine code loads)
-from . import loop_compiler  # noqa: F401  (the fused-loop intrinsic every kernel calls)
-from .cache import Entry, kernel_digest
-from .render import KERNEL_NAME
+# Imported for what they register: the fused-loop intrinsic every kernel calls, and
+# the vector-math symbols (before any machine code that calls them is loaded).
+from . import loop_compiler, vector_math  # noqa: F401
+from .cache import CacheWarning, Entry, kernel_digest
+from .loader import forget_module, load_or_build, numba_type  # noqa: F401  (numba_type: part of this API)
+
+DEFAULT_MAX_KERNELS = 512
 
 
-def numba_type(aval):
-    """The numba type a kernel argument of this aval arrives as."""
-    scalar = numba.from_dtype(aval.dtype)
-    return numba.types.Array(scalar, aval.ndim, "C") if aval.shape else scalar
+def max_kernels_from_environment() -> int:
+    """FUNCTRANS_MAX_KERNELS, or the default (with a warning if it is not a positive integer)."""
+    text = os.environ.get("FUNCTRANS_MAX_KERNELS", "")
+    if not text:
+        return DEFAULT_MAX_KERNELS
+    try:
+        value = int(text)
+        if value < 1:
+            raise ValueError
+    except ValueError:
+        warnings.warn(f"functrans: FUNCTRANS_MAX_KERNELS={text!r} is not a positive integer; using "
+                      f"{DEFAULT_MAX_KERNELS}.", CacheWarning, stacklevel=2)
+        return DEFAULT_MAX_KERNELS
+    return value
 
 
 class KernelCache:
-    """Compiled dispatchers by source digest, for this process."""
+    """Dispatchers by source digest, for this process: thread-safe and
+    bounded (least recently used evicted first)."""
 
-    def __init__(self):
-        self._dispatchers = {}
+    def __init__(self, max_size: int):
+        self.max_size = max_size
+        self._dispatchers = OrderedDict()   # digest -> dispatcher, least recently used first
+        self._holders = {}                  # digest -> callbacks to run when it is evicted
+        self._making = {}                   # digest -> lock held by the thread loading or compiling it
+        self._lock = threading.Lock()
 
     def get(self, source: str, arg_avals):
         """The dispatcher of `source`: from memory, else from disk, else compiled here."""
         digest = kernel_digest(source)
-        dispatcher = self._dispatchers.get(digest)
-        if dispatcher is None:
-            entry = Entry(digest)
-            dispatcher = load(entry, arg_avals) if entry.is_complete() else build(entry, source, arg_avals)
-            self._dispatchers[digest] = dispatcher
+        dispatcher = self._touch(digest)
+        if dispatcher is not None:
+            return dispatcher
+        with self._lock:
+            making = self._making.setdefault(digest, threading.Lock())
+        with making:          # a second thread wanting this kernel waits for the first
+            dispatcher = self._touch(digest)
+            if dispatcher is None:
+                try:
+                    dispatcher = load_or_build(Entry(digest), source, arg_avals)
+                finally:
+                    with self._lock:
+                        self._making.pop(digest, None)
+                self.hold(digest, dispatcher)
         return dispatcher
 
-    def load(self, entry: Entry, arg_avals):
-        """The dispatcher of a complete entry."""
-        dispatcher = self._dispatchers.get(entry.digest)
-        if dispatcher is None:
-            dispatcher = self._dispatchers[entry.digest] = load(entry, arg_avals)
-        return dispatcher
+    def hold(self, digest: str, dispatcher, on_evict=None):
+        """Keep `dispatcher` as the most recently used; `on_evict()` runs
+        (once, on no lock of ours) when it is evicted."""
+        with self._lock:
+            if self._dispatchers.setdefault(digest, dispatcher) is dispatcher:
+                self._dispatchers.move_to_end(digest)
+            if on_evict is not None:
+                self._holders.setdefault(digest, []).append(on_evict)
+            evicted = self._evict(self.max_size)
+        _release(evicted)
+
+    def resize(self, max_size: int):
+        """Set the bound (evicting at once down to it)."""
+        if max_size < 1:
+            raise ValueError(f"the kernel cache holds at least one kernel; got max_size={max_size}")
+        with self._lock:
+            self.max_size = max_size
+            evicted = self._evict(max_size)
+        _release(evicted)
 
     def clear(self):
-        self._dispatchers.clear()
+        """Evict every dispatcher."""
+        with self._lock:
+            evicted = self._evict(0)
+        _release(evicted)
+
+    def _touch(self, digest):
+        with self._lock:
+            dispatcher = self._dispatchers.get(digest)
+            if dispatcher is not None:
+                self._dispatchers.move_to_end(digest)
+            return dispatcher
+
+    def _evict(self, keep: int):
+        """Pop down to `keep` (under the lock); the callbacks to run after."""
+        evicted = []
+        while len(self._dispatchers) > keep:
+            digest, _ = self._dispatchers.popitem(last=False)
+            if digest not in self._making:     # else a thread is loading it again and needs its module
+                forget_module(digest)
+            evicted.extend(self._holders.pop(digest, ()))
+        return evicted
 
     def __len__(self):
         return len(self._dispatchers)
 
+    def __contains__(self, digest):
+        return digest in self._dispatchers
 
-KERNELS = KernelCache()
+
+def _release(callbacks):
+    for callback in callbacks:
+        callback()
+
+
+KERNELS = KernelCache(max_kernels_from_environment())
 
 
 def prepare_numba():
     """Set up numba's CPU target (its typing and lowering registries: ~0.35 s,
     once per process), which compiling or loading any kernel needs; the
     compile worker and the caller's builder thread do it before they must."""
-    from numba.core.registry import cpu_target
     cpu_target.target_context.refresh()
-
-
-def build(entry: Entry, source: str, arg_avals):
-    """Compile `source` into `entry` (numba writes its machine code there),
-    mark the entry complete and return the dispatcher."""
-    if os.environ.get("FUNCTRANS_DUMP") == "1":
-        print(source, file=sys.stderr)
-    entry.write_source(source)
-    dispatcher = _dispatcher(entry, arg_avals)
-    entry.write_manifest()
-    return dispatcher
-
-
-def load(entry: Entry, arg_avals):
-    """The dispatcher of a complete entry, from numba's files in it (compiled
-    again if numba does not accept them, e.g. another numba version)."""
-    return _dispatcher(entry, arg_avals)
-
-
-def _dispatcher(entry: Entry, arg_avals):
-    module = _import(entry)
-    dispatcher = numba.njit(cache=True, error_model="numpy")(getattr(module, KERNEL_NAME))
-    start = time.perf_counter()
-    # Compiling eagerly for the avals' types keeps compile time out of the
-    # first call and loads numba's disk cache now when it has the code.
-    dispatcher.compile(tuple(numba_type(a) for a in arg_avals))
-    if os.environ.get("FUNCTRANS_LOG_COMPILES") == "1":
-        how = "loaded from disk" if dispatcher.stats.cache_hits else "compiled"
-        print(f"functrans: kernel {entry.digest[:12]} {how} in {time.perf_counter() - start:.3f} s "
-              f"(pid {os.getpid()})", file=sys.stderr)
-    return dispatcher
-
-
-_IMPORT_LOCK = threading.Lock()
-
-
-def _import(entry: Entry):
-    name = entry.module_name
-    with _IMPORT_LOCK:
-        module = sys.modules.get(name)
-        if module is None:
-            spec = importlib.util.spec_from_file_location(name, entry.source_path)
-            module = importlib.util.module_from_spec(spec)
-            # numba's cache loader finds the module by name; registered only
-            # once it has run completely, so no thread sees half a module.
-            spec.loader.exec_module(module)
-            sys.modules[name] = module
-    return module
 
 
 class Kernel:
@@ -132,6 +156,7 @@ class Kernel:
         self.dispatcher = dispatcher
         self.consts = tuple(consts)
         self.source = source
+        self.digest = kernel_digest(source)
         self._converters = tuple(_input_converter(a) for a in in_avals)
         # Per output: None, or the NumPy scalar type a rank-0 output becomes.
         self.finishers = tuple(None if a.shape else a.dtype.type for a in out_avals)

@@ -22,8 +22,7 @@ import threading
 import time
 
 from ..transforms.passes import inline_calls, simplify
-from . import cache
-from . import render
+from . import cache, compile_module, render
 from .worker import WorkerClient
 
 # A worker that dies is replaced for later builds, this many times per process.
@@ -34,12 +33,6 @@ def log(message: str):
     """One line for FUNCTRANS_LOG_COMPILES=1."""
     if os.environ.get("FUNCTRANS_LOG_COMPILES") == "1":
         print(f"functrans.jit: {message}", file=sys.stderr, flush=True)
-
-
-def _compile():
-    """The compile module: numba loads here, when a kernel is first built or loaded."""
-    from . import compile   # numba loads here, not at import functrans
-    return compile
 
 
 class KernelBuild:
@@ -139,21 +132,20 @@ class Builder:
                 self._tasks.put((self._load, build, closed, entry, source, f"compiled by the worker in {seconds:.2f} s"))
             else:
                 self._tasks.put((self._fail, build, error))
-        if worker is None or not worker.submit(entry.path.parent, entry.digest, source, avals, built):
+        if worker is None or not worker.submit(entry.directory, entry.digest, source, avals, built):
             return self._load(build, closed, entry, source, "compiled in process (no compile worker)")
-        _compile().prepare_numba()   # while the worker compiles: loading needs it
+        compile_module().prepare_numba()   # while the worker compiles: loading needs it
 
 
     def _load(self, build: KernelBuild, closed, entry, source, how: str):
         try:
-            compile = _compile()
+            compiler = compile_module()
             start = time.perf_counter()
             jaxpr = closed.jaxpr
             arg_avals = [v.aval for v in jaxpr.constvars + jaxpr.invars]
-            kernels = compile.KERNELS
-            dispatcher = kernels.load(entry, arg_avals) if entry.is_complete() else kernels.get(source, arg_avals)
-            consts = compile.prepare_consts(closed.consts, [v.aval for v in jaxpr.constvars])
-            kernel = compile.Kernel(dispatcher, consts, jaxpr.in_avals, jaxpr.out_avals, source)
+            dispatcher = compiler.KERNELS.get(source, arg_avals)     # verified again as it is read
+            consts = compiler.prepare_consts(closed.consts, [v.aval for v in jaxpr.constvars])
+            kernel = compiler.Kernel(dispatcher, consts, jaxpr.in_avals, jaxpr.out_avals, source)
         except Exception as e:
             return self._fail(build, f"{type(e).__name__}: {e}")
         build.finish(kernel)

@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from .cache import Entry, kernel_digest
+from .cache import Entry, directory_problem, kernel_digest
 
 _HEADER = struct.Struct("<I")
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
@@ -74,7 +74,7 @@ def serve():
 
 
 def _build_loop(jobs, out):
-    from . import compile   # numba loads here: the worker's reason to exist, not its caller's
+    from . import compile, loader  # numba loads here: the worker's reason to exist, not its caller's
     compile.prepare_numba()     # before the first build arrives, if it is not here yet
     send(out, ("ready", os.getpid()))
     while True:
@@ -84,9 +84,11 @@ def _build_loop(jobs, out):
             if kernel_digest(source) != digest:
                 raise RuntimeError("the worker computes another digest for this source: its environment "
                                    "(FUNCTRANS_VECTOR_MATH, numba) differs from the caller's")
+            problem = directory_problem(Path(directory))
+            if problem is not None:
+                raise RuntimeError(f"the cache directory {directory} {problem}")
             entry = Entry(digest, Path(directory))
-            if not entry.is_complete():
-                compile.build(entry, source, avals)
+            loader.ensure_built(entry, source, avals)
             reply = ("built", job, time.perf_counter() - start)
         except Exception as e:   # reported to the caller, which stays on tier 0 for this kernel
             reply = ("failed", job, f"{type(e).__name__}: {e}")
