@@ -1,8 +1,8 @@
 """Bounded caches: the process's kernels (least recently used evicted past
-FUNCTRANS_MAX_KERNELS, and with them the jitted signatures holding them),
-`clear_caches()`, and the disk cache's size cap (FUNCTRANS_CACHE_MAX_SIZE,
-least recently used entries removed, as ccache does); one builder per
-kernel across processes."""
+config.max_kernels, and with them the jitted signatures holding them),
+`clear_caches()`, and the disk cache's size cap
+(config.compilation_cache_max_size, least recently used entries removed, as
+ccache does); one builder per kernel across processes."""
 from __future__ import annotations
 
 import gc
@@ -19,8 +19,8 @@ import pytest
 import functrans as ft
 import functrans.numpy as fnp
 from functrans.backend import cache, cache_eviction
-from functrans.backend import compile as kernels_module
-from functrans.backend.compile import KERNELS, KernelCache, max_kernels_from_environment
+from functrans.backend.compile import KERNELS, KernelCache
+from functrans.config import Config
 
 
 class Stub:
@@ -44,20 +44,29 @@ def test_the_kernel_cache_evicts_the_least_recently_used_and_tells_its_holders()
         kernels.resize(0)
 
 
-def test_max_kernels_comes_from_the_environment_and_a_bad_value_warns(monkeypatch):
+def test_max_kernels_is_an_option_set_by_environment_or_update(monkeypatch):
     monkeypatch.setenv("FUNCTRANS_MAX_KERNELS", "7")
-    assert max_kernels_from_environment() == 7
+    assert Config().max_kernels == 7
     monkeypatch.setenv("FUNCTRANS_MAX_KERNELS", "many")
-    with pytest.warns(cache.CacheWarning, match="FUNCTRANS_MAX_KERNELS='many' is not a positive integer"):
-        assert max_kernels_from_environment() == kernels_module.DEFAULT_MAX_KERNELS
+    with pytest.warns(RuntimeWarning, match="FUNCTRANS_MAX_KERNELS='many' is not a positive integer"):
+        assert Config().max_kernels == 512
+    size = ft.config.max_kernels
+    try:
+        ft.config.update("max_kernels", 3)
+        assert KERNELS.max_size == 3 and len(KERNELS) <= 3
+    finally:
+        ft.config.update("max_kernels", size)
+    assert KERNELS.max_size == size
+    with pytest.raises(ValueError, match="'max_kernels', 0.*must be a positive integer"):
+        ft.config.update("max_kernels", 0)
 
 
 @pytest.fixture
 def small_kernel_cache():
-    size = KERNELS.max_size
-    KERNELS.resize(2)
+    size = ft.config.max_kernels
+    ft.config.update("max_kernels", 2)
     yield KERNELS
-    KERNELS.resize(size)
+    ft.config.update("max_kernels", size)
 
 
 def test_an_evicted_kernel_takes_its_jitted_signature_with_it_and_is_freed(small_kernel_cache):
@@ -125,20 +134,29 @@ def test_reading_an_entry_marks_it_used(tmp_path):
 
 
 @pytest.mark.parametrize("text, size", [("", 1 << 30), ("1G", 1 << 30), ("500M", 500 << 20), ("64k", 64 << 10),
-                                        ("1.5GiB", 3 << 29), ("12345", 12345)])
+                                        ("1.5GiB", 3 << 29), ("12345", 12345), ("-1", -1)])
 def test_the_disk_cap_comes_from_the_environment(text, size, monkeypatch):
     monkeypatch.setenv("FUNCTRANS_CACHE_MAX_SIZE", text)
-    assert cache_eviction.max_size() == size
+    assert Config().compilation_cache_max_size == size
 
 
-def test_an_unreadable_disk_cap_warns_and_uses_the_default(monkeypatch):
+def test_an_unreadable_disk_cap_warns_and_a_bad_update_raises(monkeypatch):
     monkeypatch.setenv("FUNCTRANS_CACHE_MAX_SIZE", "lots")
-    with pytest.warns(cache.CacheWarning, match="FUNCTRANS_CACHE_MAX_SIZE='lots' is not a size"):
-        assert cache_eviction.max_size() == cache_eviction.DEFAULT_MAX_SIZE
+    with pytest.warns(RuntimeWarning, match="FUNCTRANS_CACHE_MAX_SIZE='lots' is not bytes"):
+        assert Config().compilation_cache_max_size == 1 << 30
+    with pytest.raises(ValueError, match="'jax_compilation_cache_max_size', -5.*must be bytes"):
+        ft.config.update("jax_compilation_cache_max_size", -5)
 
 
-def test_writing_past_the_cap_evicts_the_oldest_entries(tmp_path, monkeypatch):
-    monkeypatch.setenv("FUNCTRANS_CACHE_MAX_SIZE", "3000")
+@pytest.fixture
+def disk_cap():
+    cap = ft.config.compilation_cache_max_size
+    yield lambda value: ft.config.update("compilation_cache_max_size", value)
+    ft.config.update("compilation_cache_max_size", cap)
+
+
+def test_writing_past_the_cap_evicts_the_oldest_entries(tmp_path, disk_cap):
+    disk_cap(3000)
     paths = []
     for n in range(4):
         source = f"def functrans_kernel():\n    return ({n},)\n"

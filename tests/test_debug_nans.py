@@ -101,7 +101,8 @@ def test_off_the_checking_code_is_not_in_place():
 
 
 def test_config_names_its_options_and_accepts_jaxs_spelling():
-    with pytest.raises(ValueError, match=r"no option 'debug_nan'; the options are \['debug_nans'\]"):
+    with pytest.raises(ValueError, match=r"no option 'debug_nan'; the options are "
+                       r"\['compilation_cache_max_size', 'debug_nans', 'max_kernels'\]"):
         ft.config.update("debug_nan", True)
     ft.config.update("jax_debug_nans", True)
     try:

@@ -1,7 +1,8 @@
 """The disk cache's size cap: least recently used entries go first, as in ccache.
 
-`FUNCTRANS_CACHE_MAX_SIZE` (bytes, or with a K, M or G suffix; default 1G)
-caps the entries of one cache directory. A process that writes an entry
+`config.compilation_cache_max_size` (FUNCTRANS_CACHE_MAX_SIZE: bytes, or
+with a K, M or G suffix; default 1G; -1 for none) caps the entries of one
+cache directory. A process that writes an entry
 adds its size to a running estimate and, when the estimate passes the cap
 (or its last look is a minute old, since other processes write too),
 lists the directory and removes the entries used longest ago until they
@@ -19,36 +20,23 @@ import re
 import shutil
 import threading
 import time
-import warnings
 from pathlib import Path
 
-from .cache import SUFFIX, CacheWarning
+from ..config import config
+from .cache import SUFFIX
 
-DEFAULT_MAX_SIZE = 1 << 30
 KEEP_FRACTION = 0.9
 RESCAN_SECONDS = 60.0
 STALE_TEMP_SECONDS = 3600.0
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-def max_size() -> int:
-    """The cap in bytes, from FUNCTRANS_CACHE_MAX_SIZE (warns once, and uses 1G, if unreadable)."""
-    text = os.environ.get("FUNCTRANS_CACHE_MAX_SIZE", "").strip().upper().removesuffix("B")
-    if not text:
-        return DEFAULT_MAX_SIZE
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)I?", text)
-    if match is None:
-        if text not in _WARNED:
-            _WARNED.add(text)
-            warnings.warn(f"functrans: FUNCTRANS_CACHE_MAX_SIZE={os.environ['FUNCTRANS_CACHE_MAX_SIZE']!r} is "
-                          "not a size; write bytes or a number with K, M or G (e.g. 500M). Using 1G.",
-                          CacheWarning, stacklevel=3)
-        return DEFAULT_MAX_SIZE
-    return int(float(match[1]) * _UNITS[match[2]])
+def max_size() -> float:
+    """The cap in bytes (`config.compilation_cache_max_size`; -1: none)."""
+    cap = config.compilation_cache_max_size
+    return float("inf") if cap == -1 else cap
 
 
-_WARNED = set()
 _LOCK = threading.Lock()
 _ESTIMATES = {}        # directory -> [estimated bytes, time of the last listing]
 

@@ -3,7 +3,7 @@ and hold the dispatchers of this process.
 
 `KERNELS.get(source, avals)` gives the dispatcher of a source text: from
 memory, else from its verified disk entry, else compiled here and written
-(`loader`). At most `KERNELS.max_size` dispatchers are held
+(`loader`). At most `config.max_kernels` dispatchers are held
 (FUNCTRANS_MAX_KERNELS, default 512); the least recently used one is
 evicted first, and whoever holds a kernel of it (a jitted function's
 signature) is told to let go. numba keeps every piece of machine code it
@@ -18,37 +18,19 @@ dispatcher's replacement twice for one digest at once.
 from __future__ import annotations
 
 import functools
-import os
 import threading
-import warnings
 from collections import OrderedDict
 
 import numpy as np
 from numba.core.registry import cpu_target
 
+from ..config import config
+
 # Imported for what they register: the fused-loop intrinsic every kernel calls, and
 # the vector-math symbols (before any machine code that calls them is loaded).
 from . import loop_compiler, vector_math  # noqa: F401
-from .cache import CacheWarning, Entry, kernel_digest
+from .cache import Entry, kernel_digest
 from .loader import forget_module, load_or_build, numba_type  # noqa: F401  (numba_type: part of this API)
-
-DEFAULT_MAX_KERNELS = 512
-
-
-def max_kernels_from_environment() -> int:
-    """FUNCTRANS_MAX_KERNELS, or the default (with a warning if it is not a positive integer)."""
-    text = os.environ.get("FUNCTRANS_MAX_KERNELS", "")
-    if not text:
-        return DEFAULT_MAX_KERNELS
-    try:
-        value = int(text)
-        if value < 1:
-            raise ValueError
-    except ValueError:
-        warnings.warn(f"functrans: FUNCTRANS_MAX_KERNELS={text!r} is not a positive integer; using "
-                      f"{DEFAULT_MAX_KERNELS}.", CacheWarning, stacklevel=2)
-        return DEFAULT_MAX_KERNELS
-    return value
 
 
 class KernelCache:
@@ -136,7 +118,8 @@ def _release(callbacks):
         callback()
 
 
-KERNELS = KernelCache(max_kernels_from_environment())
+KERNELS = KernelCache(config.max_kernels)
+config.on_change("max_kernels", KERNELS.resize)
 
 
 def prepare_numba():

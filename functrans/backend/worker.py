@@ -3,7 +3,7 @@ disk cache, so that numba's seconds of compiling never hold the caller's
 thread or GIL.
 
 The worker process (`_BOOTSTRAP`) serves length-prefixed pickles on its
-stdin/stdout: ("build", id, directory, digest, source, arg avals) in,
+stdin/stdout: ("build", id, directory, digest, source, arg avals, disk cap) in,
 ("ready", pid) once numba is warm, then ("built", id, seconds) or
 ("failed", id, message) out. It exits as soon as its stdin closes, which
 happens when the caller exits, however it exits: no worker outlives its
@@ -26,6 +26,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..config import config
 from .cache import Entry, directory_problem, kernel_digest
 
 _HEADER = struct.Struct("<I")
@@ -78,7 +79,8 @@ def _build_loop(jobs, out):
     compile.prepare_numba()     # before the first build arrives, if it is not here yet
     send(out, ("ready", os.getpid()))
     while True:
-        _, job, directory, digest, source, avals = jobs.get()
+        _, job, directory, digest, source, avals, cap = jobs.get()
+        config.update("compilation_cache_max_size", cap)
         start = time.perf_counter()
         try:
             if kernel_digest(source) != digest:
@@ -139,7 +141,8 @@ class WorkerClient:
             job = next(self._ids)
             self._pending[job] = done
             try:
-                send(self._proc.stdin, ("build", job, str(directory), digest, source, list(avals)))
+                send(self._proc.stdin, ("build", job, str(directory), digest, source, list(avals),
+                                        config.compilation_cache_max_size))     # the caller's cap rules
             except OSError:     # it died; the reader reports the builds in flight
                 return True
         return True
