@@ -42,6 +42,11 @@ def lower_only(domain):
     return draw
 
 
+def upper_only(domain):
+    """`domain`'s matrices with noise in the strict lower triangle."""
+    return lambda rng, shape, dtype: np.swapaxes(lower_only(domain)(rng, shape, dtype), -1, -2)
+
+
 def separated(rng, shape, dtype):
     """Rectangular matrices with singular values about 1, 2, 3, ...: U diag V^T."""
     *batch, m, n = shape
@@ -133,8 +138,7 @@ PRIMITIVES = [
       for domain, shape, dtype, lower, extra in (
           (spectrum, (4, 4), F64, True, ""), (spectrum, (2, 3, 3), F64, True, ""),
           (lower_only(spectrum), (4, 4), F64, True, "-upper-ignored"),
-          (lambda r, s, d: np.swapaxes(lower_only(spectrum)(r, s, d), -1, -2), (3, 3), F64, False,
-           "-lower-ignored"),
+          (upper_only(spectrum), (3, 3), F64, False, "-lower-ignored"),
           (spectrum, (3, 3), F32, True, ""))],
     *[_prim("svd", ((separated, shape, dtype),), _svd_reference(full, uv), {"full_matrices": full, "compute_uv": uv},
             diff=not (full and uv and shape[-1] != shape[-2]))
@@ -221,3 +225,89 @@ FACADE = [
     la_row("outer", (real, (2,), F64), (real, (3,), F64)),
     la_row("tensordot", (real, (2, 3), F64), (real, (3, 4), F64), axes=1),
 ]
+
+
+# --------------------------------------------------------- functrans.scipy.linalg
+
+def sp_row(name, *specs, case=None, fun=None, reference=None, diff=True, smooth=True, rtol=1e-10, **kwargs):
+    """functrans.scipy.linalg.<name>(*args, **kwargs) against scipy.linalg.<name>."""
+    import scipy.linalg
+
+    import functrans.scipy.linalg as fsl
+    fun = fun or partial(getattr(fsl, name), **kwargs)
+    reference = reference or partial(getattr(scipy.linalg, name), **kwargs)
+    case = case or _case(specs, "".join(f"-{k}={v}" for k, v in kwargs.items()))
+    checked = diff and all(dtype == F64 for _, _, dtype in specs)
+    return Row(id=f"scipy.linalg.{name}-{case}", fun=fun, reference=reference, make_args=_args(*specs),
+               diff=tuple(range(len(specs))) if checked else (), smooth=smooth and checked,
+               rtol=rtol if checked or not diff else 1e-5)
+
+
+def _triangle(c, lower):
+    """cho_factor's factor: SciPy leaves the other triangle undefined."""
+    return np.tril(c) if lower else np.triu(c)
+
+
+def _scipy_rows():
+    import scipy.linalg
+
+    import functrans.scipy.linalg as fsl
+    vec = lambda r, s, d: real(r, s, d)
+    rows = [
+        *[sp_row("solve_triangular", (triangular(lower), (3, 3), F64), (real, b, F64), lower=lower, trans=trans,
+                 unit_diagonal=unit)
+          for lower, trans, unit, b in ((True, 0, False, (3,)), (False, 1, False, (3, 2)), (True, "T", True, (3, 2)),
+                                        (False, 0, True, (3,)))],
+        sp_row("solve_triangular", (triangular(True), (2, 3, 3), F64), (real, (2, 3), F64), lower=True,
+               reference=lambda a, b: np.stack([scipy.linalg.solve_triangular(x, y, lower=True) for x, y in zip(a, b)])),
+        *[sp_row("cholesky", (S, (3, 3), F64), lower=lower) for lower in (False, True)],
+        *[sp_row("cho_factor", (lower_only(S) if lower else S, (3, 3), F64), case=f"lower={lower}",
+                 fun=lambda a, lower=lower: fsl.cho_factor(a, lower=lower)[0],
+                 reference=lambda a, lower=lower: _triangle(scipy.linalg.cho_factor(a, lower=lower)[0], lower))
+          for lower in (False, True)],
+        *[sp_row("cho_solve", (S, (3, 3), F64), (vec, shape, F64), case=f"lower={lower}-b{shape}",
+                 fun=lambda a, b, lower=lower: fsl.cho_solve(fsl.cho_factor(a, lower=lower), b),
+                 reference=lambda a, b, lower=lower: scipy.linalg.cho_solve(scipy.linalg.cho_factor(a, lower=lower), b))
+          for lower, shape in ((False, (3,)), (True, (3, 2)))],
+        *[sp_row("lu", (G, shape, F64), **kwargs) for shape, kwargs in (((3, 3), {}), ((4, 3), {}), ((3, 4), {}),
+                                                                        ((3, 3), {"permute_l": True}),
+                                                                        ((4, 3), {"p_indices": True}))],
+        sp_row("lu_factor", (G, (4, 4), F64)),
+        *[sp_row("lu_solve", (G, (3, 3), F64), (vec, shape, F64), case=f"trans={t}-b{shape}",
+                 fun=lambda a, b, t=t: fsl.lu_solve(fsl.lu_factor(a), b, trans=t),
+                 reference=lambda a, b, t=t: scipy.linalg.lu_solve(scipy.linalg.lu_factor(a), b, trans=t))
+          for t, shape in ((0, (3,)), (1, (3, 2)))],
+        sp_row("expm", (real, (3, 3), F64)), sp_row("expm", (lambda r, s, d: 8 * real(r, s, d), (3, 3), F64),
+                                                    case="norm-over-theta13"),
+        sp_row("expm", (lambda r, s, d: 0.01 * real(r, s, d), (2, 3, 3), F64), case="stack-small",
+               reference=lambda a: np.stack([scipy.linalg.expm(x) for x in a])),
+        sp_row("sqrtm", (S, (3, 3), F64), rtol=1e-9),
+        sp_row("sqrtm", (lambda r, s, d: general(r, s, d) + 2 * np.eye(3), (3, 3), F64), case="nonsymmetric", rtol=1e-9),
+        sp_row("eigh", (S, (3, 3), F64), fun=lambda a: _signed(fsl.eigh(a)),
+               reference=lambda a: _signed(scipy.linalg.eigh(a))),
+        sp_row("eigh", (upper_only(S), (3, 3), F64), case="upper-of-nonsym",
+               fun=lambda a: _signed(fsl.eigh(a, lower=False)),
+               reference=lambda a: _signed(scipy.linalg.eigh(a, lower=False))),
+        sp_row("eigh", (S, (3, 3), F64), eigvals_only=True),
+        sp_row("eigh", (S, (3, 3), F64), (spectrum, (3, 3), F64), case="generalized",
+               fun=lambda a, b: _signed(fsl.eigh(a, b)), reference=lambda a, b: _signed(scipy.linalg.eigh(a, b))),
+        sp_row("block_diag", (real, (2, 2), F64), (real, (3,), F64), (real, (), F64), (real, (1, 2), F64),
+               fun=fsl.block_diag, reference=scipy.linalg.block_diag),
+        sp_row("solve", (G, (3, 3), F64), (real, (3,), F64)),
+        sp_row("solve", (S, (3, 3), F64), (real, (3, 2), F64), assume_a="pos"),
+        sp_row("inv", (G, (3, 3), F64)), sp_row("det", (G, (3, 3), F64)),
+        sp_row("svd", (SEP, (3, 3), F64)), sp_row("svd", (SEP, (4, 3), F64), full_matrices=False),
+        *[sp_row("qr", (G, (4, 3), F64), mode=mode, diff=mode != "full") for mode in ("full", "economic", "r")],
+    ]
+    return rows
+
+
+def _signed(w_v):
+    """Eigenvectors with their first entries made positive: LAPACK's sign
+    of an eigenvector depends on the algorithm."""
+    w, v = w_v
+    sign = np.sign(v[..., :1, :]) if isinstance(v, np.ndarray) else fnp.sign(v[..., :1, :])
+    return w, v * sign
+
+
+SCIPY = _scipy_rows()

@@ -4,7 +4,7 @@ complex), and what eigh's derivative does at repeated eigenvalues."""
 import numpy as np
 import op_table  # noqa: F401  (assembles the tables; op_table_linalg needs it first)
 import pytest
-from op_table_linalg import FACADE
+from op_table_linalg import FACADE, SCIPY
 
 import functrans as ft
 import functrans.numpy as fnp
@@ -33,14 +33,16 @@ def _first_per_function(rows):
     primitives' every case is compiled in test_backend's linalg batch."""
     seen = {}
     for row in rows:
-        seen.setdefault(row.numpy_name, row)
+        seen.setdefault(row.id.split("-")[0], row)   # np.linalg.solve, scipy.linalg.expm, ...
     return list(seen.values())
 
 
 # lstsq decides its residuals' shape from the rank, which jit cannot read.
-JITTED = _first_per_function([r for r in FACADE if r.numpy_name != "lstsq"])
-GRADDED = _first_per_function([r for r in FACADE if r.diff and r.numpy_name in (
-    "solve", "inv", "det", "slogdet", "cholesky", "eigh", "svd", "qr", "pinv", "norm", "matrix_power")])
+JITTED = _first_per_function([r for r in FACADE + SCIPY if r.numpy_name != "lstsq"])
+GRADDED = _first_per_function([r for r in FACADE + SCIPY if r.diff and r.id.split("-")[0] in (
+    "np.linalg.solve", "np.linalg.inv", "np.linalg.det", "np.linalg.slogdet", "np.linalg.cholesky",
+    "np.linalg.eigh", "np.linalg.svd", "np.linalg.qr", "np.linalg.pinv", "np.linalg.norm", "scipy.linalg.lu_solve",
+    "scipy.linalg.cho_solve")])
 
 
 def test_jit_matches_eager_on_a_row_of_every_linalg_function():
@@ -65,6 +67,16 @@ def test_jit_of_grad_matches_eager_grad_of_the_main_functions():
     got, want = ft.jit(ft.grad(loss, argnums))(*args), ft.grad(loss, argnums)(*args)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12)
+
+
+def test_jit_of_grad_of_expm_differentiates_through_its_squaring_loop():
+    """expm squares as often as the norm says: a while loop under jit, whose
+    reverse mode replays it (sqrtm's iteration likewise; its eager
+    derivatives are in the op table)."""
+    import functrans.scipy.linalg as fsl
+    a = rng.standard_normal((3, 3)) * 4    # norm above theta_13: two or three squarings
+    loss = lambda a: fnp.sum(fnp.sin(fsl.expm(a)))
+    np.testing.assert_allclose(ft.jit(ft.grad(loss))(a), ft.grad(loss)(a), rtol=1e-10)
 
 
 # ------------------------------------------------------------------ bad input

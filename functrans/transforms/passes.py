@@ -99,6 +99,21 @@ def bind_literals(closed: ClosedJaxpr, literals: dict) -> ClosedJaxpr:
     return ClosedJaxpr(Jaxpr(jaxpr.constvars, invars, eqns, outvars), closed.consts)
 
 
+def _inline_bodies(params):
+    """`params` with the calls inside their Jaxprs (loop bodies, branches)
+    inlined too; the same dict when there are none. A body whose inlined
+    calls would bring consts keeps its calls: bodies carry none."""
+    new = {}
+    for key, value in params.items():
+        subs = value if isinstance(value, tuple) else (value,)
+        if not subs or not all(isinstance(sub, ClosedJaxpr) for sub in subs):
+            continue
+        inlined = tuple(inline_calls(sub) for sub in subs)
+        if all(i is not s for i, s in zip(inlined, subs)) and not any(i.consts for i in inlined):
+            new[key] = inlined if isinstance(value, tuple) else inlined[0]
+    return {**params, **new} if new else params
+
+
 def inline_calls(closed: ClosedJaxpr) -> ClosedJaxpr:
     """Replace every equation of a call-like primitive (its `inline` field)
     by the equations of the Jaxpr it calls, recursively, with fresh Vars.
@@ -111,7 +126,7 @@ def inline_calls(closed: ClosedJaxpr) -> ClosedJaxpr:
             if eqn.primitive.inline is None:
                 outputs = [Var(v.aval) for v in eqn.outvars]
                 env.update(zip(eqn.outvars, outputs))
-                eqns.append(Eqn(eqn.primitive, inputs, outputs, eqn.params))
+                eqns.append(Eqn(eqn.primitive, inputs, outputs, _inline_bodies(eqn.params)))
                 continue
             inner = eqn.primitive.inline(eqn.params)
             inner_env = dict(zip(inner.jaxpr.invars, inputs))
@@ -124,7 +139,7 @@ def inline_calls(closed: ClosedJaxpr) -> ClosedJaxpr:
                                          for v in inner.jaxpr.outvars]))
 
     jaxpr = closed.jaxpr
-    if not any(e.primitive.inline is not None for e in jaxpr.eqns):
+    if not any(e.primitive.inline is not None or _inline_bodies(e.params) is not e.params for e in jaxpr.eqns):
         return closed
     env, eqns = {}, []
     splice(jaxpr, env, eqns)
