@@ -1,4 +1,4 @@
-"""Benchmarks W1-W9 (see BENCHMARKS.md): functrans against JAX, PyTorch,
+"""Benchmarks W1-W10 (see BENCHMARKS.md; W10, process pools and Dask, is described in w10_sweep.py): functrans against JAX, PyTorch,
 HIPS autograd, NumPy with hand-derived gradients and hand-written numba,
 in one run: `python -m benchmarks [--quick] [--only W1,W4]`.
 
@@ -18,4 +18,5 @@ WORKLOADS = {
     "W7": "w7_hvp",
     "W8": "w8_scan",
     "W9": "w9_trace",
+    "W10": "w10_sweep",
 }

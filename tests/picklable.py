@@ -81,27 +81,49 @@ STEPS = 30
 step = ft.jit(ft.grad(loss))
 
 
-def chunk_data(seed):
+def chunk_data(seed, rows=40):
     """One chunk of independent work: a small regression problem."""
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(40, 3))
-    return X, np.tanh(X @ np.array([0.5, -1.0, 2.0])) + 0.01 * rng.normal(size=40)
+    X = rng.normal(size=(rows, 3))
+    return X, np.tanh(X @ np.array([0.5, -1.0, 2.0])) + 0.01 * rng.normal(size=rows)
 
 
-def fit(seed, step=step):
+def fit(seed, rows=40, step=step):
     """Gradient descent on chunk `seed` with the jitted gradient `step`."""
-    X, y = chunk_data(seed)
+    X, y = chunk_data(seed, rows)
     w = np.zeros(3)
     for _ in range(STEPS):
         w = w - 0.5 * step(w, X, y)
     return w
 
 
-def fit_in_worker(seed):
-    """(pid, fitted weights), for a pool."""
-    return os.getpid(), fit(seed)
+def fit_in_worker(seed, rows=40):
+    """(pid, fitted weights, pid of this process's compile worker or None), for a pool."""
+    from functrans.backend import tiers
+    w = fit(seed, rows)
+    worker = tiers.BUILDER.worker()
+    return os.getpid(), w, worker.pid if worker is not None else None
+
+
+def fit_with_a_new_function(seed):
+    """`fit` with a jitted function made here, which has never been called."""
+    return fit(seed, step=ft.jit(ft.grad(loss)))
 
 
 def hide_numba():
     """A pool initializer making this process one without numba."""
     sys.modules["numba"] = None
+
+
+_BARRIER = []
+
+
+def keep_barrier(barrier):
+    """A pool initializer: the barrier `fit_together` waits at."""
+    _BARRIER.append(barrier)
+
+
+def fit_together(seed, rows):
+    """`fit_in_worker` once every worker of the pool has reached this point."""
+    _BARRIER[0].wait(timeout=60)
+    return fit_in_worker(seed, rows)

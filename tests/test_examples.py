@@ -164,3 +164,25 @@ def test_graphviz_accepts_nested_and_empty_jaxprs():
         return lax.cond(y > 0, lambda y: y, lambda y: 1.0, y)
     for closed in [ft.make_jaxpr(f)(1.0), ft.make_jaxpr(lambda: 1.0)()]:
         subprocess.run(["dot", "-Tsvg"], input=ft.to_dot(closed), text=True, check=True, capture_output=True)
+
+
+SWEEP_LINE = r"^ *{}: +[\d.]+ s, speed-up [\d.]+x, results equal to serial$"
+
+
+def test_parameter_sweep_without_dask_says_so_and_runs_the_pool():
+    # A None entry in sys.modules makes `import dask.distributed` raise ImportError.
+    code = ("import runpy, sys; sys.modules['dask.distributed'] = None; "
+            "sys.argv = ['parameter_sweep.py', '--small']; "
+            "runpy.run_path('examples/parameter_sweep.py', run_name='__main__')")
+    out = ok(run(None, python_code=code))
+    assert re.search(r"^dask: skipped: dask.distributed is not installed .*pip install -e \"\.\[dask\]\"$", out, re.M)
+    for executor in ("serial", "pool"):
+        assert re.search(SWEEP_LINE.format(executor), out, re.M), out
+    assert re.search(r"^group 0: best l2 [\d.]+, loss [\d.]+, train accuracy 0\.[89]\d+$", out, re.M), out
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
+                    reason='dask.distributed is not installed (pip install -e ".[dask]")')
+def test_parameter_sweep_on_a_dask_cluster_equals_the_serial_run():
+    out = ok(run("parameter_sweep.py", "--executor", "dask"))
+    assert re.search(SWEEP_LINE.format("dask"), out, re.M) and "skipped" not in out, out
