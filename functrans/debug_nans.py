@@ -138,7 +138,8 @@ def _nan_error(prim, args, frame) -> FloatingPointError:
     if found is not None:
         eqn, kind = found
         # (a primitive evaluated by its own JVP rule is the primal computation itself)
-        rule = f", in the {_RULES[kind]} of `{eqn.primitive.name}`" if kind != "eval" and eqn.primitive is not prim else ""
+        in_rule = kind != "eval" and eqn.primitive is not prim
+        rule = f", in the {_RULES[kind]} of `{eqn.primitive.name}`" if in_rule else ""
         return FloatingPointError(f"{message}{rule}, {eqn.source.describe()}")
     user = _user_frame(frame)
     if user is not None:
@@ -166,10 +167,11 @@ def _checking(prim, impl):
 def _recording(record):
     def record_with_source(self, prim, args, params):
         out = record(self, prim, args, params)
-        eqn = self.eqns[-1]
-        sourced = SourcedEqn(eqn.primitive, eqn.invars, eqn.outvars, eqn.params)
-        sourced.source = _source_here(prim, sys._getframe(1))
-        self.eqns[-1] = sourced
+        source = _source_here(prim, sys._getframe(1))
+        if source is not None:
+            eqn = self.eqns[-1]
+            sourced = self.eqns[-1] = SourcedEqn(eqn.primitive, eqn.invars, eqn.outvars, eqn.params)
+            sourced.source = source
         return out
     record_with_source.unchecked = record
     return record_with_source
