@@ -8,6 +8,7 @@ from .api.control import cond, fori_loop, scan, switch, while_loop  # noqa: F401
 from .core import REGISTRY
 from .ir import aval_of as _aval_of
 from .numpy._base import cast as _cast, operand as _operand
+from .ops import special as _special  # noqa: F401  (its primitives join the registry lax lists)
 from .ops.indexing import dynamic_slice as _dynamic_slice, dynamic_update_slice  # noqa: F401
 from .ops.linalg import dot_general  # noqa: F401
 from .ops.reduce import argmax, argmin, cumsum, reduce_max, reduce_min, reduce_sum  # noqa: F401

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from op_table import (COMPLEX, CONVERT, DOT, ELEMENTWISE, INDEXING, LINALG, PRIMITIVE_ROWS, REDUCTIONS, SELECT,
-                      SHAPE_OPS)
+                      SHAPE_OPS, SPECIAL)
 
 from functrans.backend import compile_jaxpr
 from functrans.backend.numpy_eval import NumpyProgram
@@ -95,7 +95,8 @@ def chunks(name, rows, size=60):
 
 
 BATCHES = {**chunks("elementwise", one_per_signature(ELEMENTWISE)), "select-convert": SELECT + CONVERT,
-           "reductions": REDUCTIONS, "shape": SHAPE_OPS, "indexing": INDEXING, "dot": DOT, "linalg": LINALG}
+           "reductions": REDUCTIONS, "shape": SHAPE_OPS, "indexing": INDEXING, "dot": DOT, "linalg": LINALG,
+           "special": one_per_signature(SPECIAL)}
 
 
 @pytest.mark.parametrize("family", list(BATCHES))

@@ -38,8 +38,22 @@ COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.G
            ast.Eq: operator.eq, ast.NotEq: operator.ne}
 # What global names in loop sources resolve to: the kernel module's imports
 # (render.py keeps IR names clear of these).
+class _LazyModule:
+    """A backend module loop sources call into (`special.psi(x, 0)`), imported
+    (numba and all) only when a loop is compiled that does."""
+
+    def __init__(self, module: str):
+        self.module = module
+
+    def __getattr__(self, name):
+        return getattr(importlib.import_module(f".{self.module}", __package__), name)
+
+
+# Namespaces of compiled functions loop sources may call, by the module that
+# defines them; a kernel calling one imports the module (registering its symbols).
+LOOP_MODULES = {"special": "special_kernels"}
 GLOBALS = {**vars(builtins), **{n: f for n in dir(math) if callable(f := getattr(math, n)) and n[0] != "_"},
-           "np": np, "math": math}
+           "np": np, "math": math, **{name: _LazyModule(module) for name, module in LOOP_MODULES.items()}}
 
 
 CALLEE = "fused_loop"

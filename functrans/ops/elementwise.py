@@ -21,7 +21,7 @@ from .rules import UndefinedPrimal, not_mapped
 FLOAT, REAL, NUMBER, INTEGRAL, ANY = "fc", "f", "fciu", "iub", "fciub"
 
 
-def _scipy_special(name):
+def scipy_special(name):
     """`scipy.special.<name>`, imported on its first call: importing
     scipy.special costs about 0.3 s, which every `import functrans` paid."""
     def impl(*args, **kwargs):
@@ -147,6 +147,12 @@ def binary_primitive(name, impl, numba, jvp=None, kinds=NUMBER, transpose=None, 
     return _declare(name, impl, numba, kinds, jvp, transpose, out_dtype)
 
 
+def nary_primitive(name, impl, numba, jvp, kinds=REAL):
+    """Declare an elementwise primitive of any number of operands (betainc's
+    three); `jvp` holds one `map(t, *operands, out)` per operand."""
+    return _declare(name, impl, numba, kinds, jvp, None, None)
+
+
 def _transpose_add_sub(sign_y):
     def rule(ct, x, y):
         cts = []
@@ -241,9 +247,9 @@ tanh = unary_primitive("tanh", np.tanh, "math.tanh({0})", lambda t, x, out: t * 
 asinh = unary_primitive("asinh", np.arcsinh, "math.asinh({0})", lambda t, x, out: t * rsqrt(x * x + 1.0))
 acosh = unary_primitive("acosh", np.arccosh, "math.acosh({0})", lambda t, x, out: t * rsqrt(x * x - 1.0))
 atanh = unary_primitive("atanh", np.arctanh, "math.atanh({0})", lambda t, x, out: t / (1.0 - x * x))
-logistic = unary_primitive("logistic", _scipy_special("expit"), "(1.0 / (1.0 + math.exp(-{0})))",
+logistic = unary_primitive("logistic", scipy_special("expit"), "(1.0 / (1.0 + math.exp(-{0})))",
                  lambda t, x, out: t * out * (1.0 - out))
-erf = unary_primitive("erf", _scipy_special("erf"), "math.erf({0})",
+erf = unary_primitive("erf", scipy_special("erf"), "math.erf({0})",
             lambda t, x, out: t * (2.0 / np.sqrt(np.pi)) * exp(-x * x), REAL)
 abs = unary_primitive("abs", np.abs, "abs({0})", _abs_tangent, NUMBER, out_dtype=real_dtype)
 not_ = unary_primitive("not", np.invert, "np.invert({0})", None, INTEGRAL)
