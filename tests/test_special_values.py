@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from op_table import CONVERT, ELEMENTWISE, SELECT
+from op_table import CONVERT, ELEMENTWISE, SELECT, SPECIAL
 
 import functrans as ft
 from functrans.backend import compile_jaxpr
@@ -79,7 +79,7 @@ def one_per_signature(rows):
     return kept
 
 
-ROWS = one_per_signature(ELEMENTWISE + SELECT + CONVERT)
+ROWS = one_per_signature(ELEMENTWISE + SELECT + CONVERT + SPECIAL)
 GROUPS = {}
 for _row in ROWS:
     GROUPS.setdefault(np.asarray(_row.args()[0]).dtype.name, []).append(_row)

@@ -43,6 +43,7 @@ def _cython(name, n_args, export=None):
     return intrinsic(lambda typingctx, x, y, z: typer(x, y, z))
 
 
+gammaln = _cython("gammaln", 1)
 psi = _cython("psi", 1, "__pyx_fuse_1psi")
 erfinv = _cython("erfinv", 1, "__pyx_fuse_0erfinv")
 erfcinv = _cython("erfcinv", 1)

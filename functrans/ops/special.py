@@ -26,10 +26,24 @@ _SQRT_PI = float(np.sqrt(np.pi))
 _SQRT_2PI = float(np.sqrt(2 * np.pi))
 
 
+def _in_float64(scipy_name):
+    """scipy.special.<scipy_name> computed in float64 and rounded to the
+    operands' dtype: what kernels do (they call SciPy's float64 code), where
+    SciPy's own float32 loops (betainc's) differ at special values."""
+    function = scipy_special(scipy_name)
+
+    def impl(*args):
+        dtype = np.result_type(*args)
+        out = function(*[np.asarray(a, np.float64) for a in args])
+        return out if dtype == np.float64 else np.asarray(out).astype(dtype)
+    impl.__name__ = impl.__qualname__ = scipy_name
+    return impl
+
+
 def _special(name, scipy_name, jvp):
     """A one-operand primitive: scipy.special.<scipy_name> eagerly, its
     cython_special version under jit (backend/special_kernels.py)."""
-    return unary_primitive(name, scipy_special(scipy_name), f"special.{scipy_name}({{0}})", jvp, REAL)
+    return unary_primitive(name, _in_float64(scipy_name), f"special.{scipy_name}({{0}})", jvp, REAL)
 
 
 def _not_differentiable(name, arguments):
@@ -54,9 +68,9 @@ def _i1_over_x(i1_x, x):
 
 gamma = unary_primitive("gamma", scipy_special("gamma"), "math.gamma({0})",
                         lambda t, x, out: t * out * digamma(x), REAL)
-# C's lgamma(-inf) is +inf, SciPy's gammaln(-inf) is -inf.
-lgamma = unary_primitive("lgamma", scipy_special("gammaln"), "(-math.inf if {0} == -math.inf else math.lgamma({0}))",
-                         lambda t, x, out: t * digamma(x), REAL)
+# Not math.lgamma (C's lgamma): SciPy's gammaln is inf at subnormals and -inf
+# at -inf, C's finite and +inf; jit must give SciPy's values.
+lgamma = _special("lgamma", "gammaln", lambda t, x, out: t * digamma(x))
 digamma = _special("digamma", "psi", lambda t, x, out: t * hurwitz_zeta(2.0, x))
 
 
@@ -101,10 +115,10 @@ def _gammainc_density(x, a):
     return exp(-x + (a - 1.0) * log(x) - lgamma(a))
 
 
-igamma = nary_primitive("igamma", scipy_special("gammainc"), "special.gammainc({0}, {1})",
+igamma = nary_primitive("igamma", _in_float64("gammainc"), "special.gammainc({0}, {1})",
                         (_not_differentiable("gammainc", "a"), lambda t, a, x, out: t * _gammainc_density(x, a)),
                         REAL)
-igammac = nary_primitive("igammac", scipy_special("gammaincc"), "special.gammaincc({0}, {1})",
+igammac = nary_primitive("igammac", _in_float64("gammaincc"), "special.gammaincc({0}, {1})",
                          (_not_differentiable("gammaincc", "a"),
                           lambda t, a, x, out: -t * _gammainc_density(x, a)), REAL)
 
@@ -113,7 +127,7 @@ def _betainc_density(t, a, b, x, out):
     return t * exp((a - 1.0) * log(x) + (b - 1.0) * log1p(-x) - (lgamma(a) + lgamma(b) - lgamma(a + b)))
 
 
-betainc = nary_primitive("regularized_incomplete_beta", scipy_special("betainc"), "special.betainc({0}, {1}, {2})",
+betainc = nary_primitive("regularized_incomplete_beta", _in_float64("betainc"), "special.betainc({0}, {1}, {2})",
                          (_not_differentiable("betainc", "a and b"), _not_differentiable("betainc", "a and b"),
                           _betainc_density), REAL)
 

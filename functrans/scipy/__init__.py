@@ -1,2 +1,2 @@
 """functrans.scipy: the parts of jax.scipy functrans provides."""
-from . import linalg, special  # noqa: F401
+from . import linalg, special, stats  # noqa: F401
