@@ -44,7 +44,8 @@ PRIMITIVES = [
     *unary("bessel_i0e", S.i0e, nonzero, lambda x: S.i1e(x) - np.sign(x) * S.i0e(x)),
     *unary("bessel_i1e", S.i1e, nonzero, lambda x: S.i0e(x) - S.i1e(x) * (np.sign(x) + 1 / x)),
     *[prim_row(name, f"{short(dtype, shape)}", args_of((shape_parameter, shape, dtype), (positive, shape, dtype)),
-               in_float64(ref), diff=(1,) if dtype == F64 else (), smooth=dtype == F64, rtol=1e-12 if dtype == F64 else 1e-6,
+               in_float64(ref), diff=(1,) if dtype == F64 else (), smooth=dtype == F64,
+               rtol=1e-12 if dtype == F64 else 1e-6,
                derivatives=((lambda a, x, s=sign: s * np.exp(-x + (a - 1) * np.log(x) - S.gammaln(a))),)
                if dtype == F64 else None)
       for name, ref, sign in (("igamma", S.gammainc, 1), ("igammac", S.gammaincc, -1))
