@@ -29,7 +29,7 @@ from functrans.transforms.passes import inline_calls, simplify
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))      # benchmarks/ sits beside the package
-from benchmarks.cache_damage import KINDS, entries, unprivileged  # noqa: E402
+from benchmarks.cache_damage import KINDS, entries, unprivileged
 
 X = np.array([0.0, 1.0, 2.0])
 FUNCTIONS = {"f": (lambda x: x * 2.0 + 1.0, X * 2.0 + 1.0), "g": (lambda x: x * 5.0 - 1.0, X * 5.0 - 1.0)}
@@ -148,10 +148,11 @@ def run_child(script: str, *args) -> subprocess.CompletedProcess:
         pytest.skip(str(e))
     env = {**os.environ, "FUNCTRANS_LOG_COMPILES": "1", "FUNCTRANS_JIT_TIERED": "0", "PYTHONPATH": str(ROOT)}
     return subprocess.run(prefix + [sys.executable, "-c", textwrap.dedent(script), *map(str, args)],
-                          capture_output=True, text=True, timeout=300, env=env)
+                          check=False, capture_output=True, text=True, timeout=300, env=env)
 
 
-def test_flipped_bits_in_the_machine_code_are_rejected_in_a_fresh_process(pristine, tmp_path):
+@pytest.mark.parametrize("kind", [k for k in KINDS if k.startswith("bit flip")])
+def test_flipped_bits_in_the_machine_code_are_rejected_in_a_fresh_process(kind, pristine, tmp_path):
     """Loaded unverified, these flips crashed the process (SIGSEGV) or ran silently."""
     proc = run_child("""
         import shutil, sys
@@ -162,36 +163,79 @@ def test_flipped_bits_in_the_machine_code_are_rejected_in_a_fresh_process(pristi
         from test_cache_damage import FUNCTIONS, X, kernel
         from functrans.backend import cache, loader
         source, avals = kernel("f")
-        for kind in [k for k in KINDS if k.startswith("bit flip")]:
-            directory = Path(sys.argv[3]) / kind.replace(" ", "_")
-            shutil.copytree(sys.argv[1], directory)
-            KINDS[kind](directory, entries(directory))
-            dispatcher = loader.load_or_build(cache.Entry(cache.kernel_digest(source), directory), source, avals)
-            print(kind, bool(np.array_equal(dispatcher(X)[0], FUNCTIONS["f"][1])))
-    """, pristine, ROOT / "tests", tmp_path)
+        directory = Path(sys.argv[3]) / "cache"
+        shutil.copytree(sys.argv[1], directory)
+        KINDS[sys.argv[4]](directory, entries(directory))
+        dispatcher = loader.load_or_build(cache.Entry(cache.kernel_digest(source), directory), source, avals)
+        print(bool(np.array_equal(dispatcher(X)[0], FUNCTIONS["f"][1])))
+    """, pristine, ROOT / "tests", tmp_path, kind)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.split("\n")[:3] == [f"{kind} True" for kind in KINDS if kind.startswith("bit flip")]
-    assert proc.stderr.count("rejected: its checksum does not match") == 3, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["True"]
+    assert proc.stderr.count("rejected: its checksum does not match") == 1, proc.stderr[-3000:]
 
 
-def test_a_read_only_cache_directory_empty_or_full_still_computes(pristine, tmp_path):
-    full, empty = tmp_path / "full", tmp_path / "empty"
-    shutil.copytree(pristine, full)
-    empty.mkdir()
-    for directory in (full, empty):
-        for path in [*directory.iterdir(), directory]:
-            path.chmod(0o500 if path.is_dir() else 0o400)
+@pytest.mark.parametrize("kind", [k for k in KINDS if k.startswith("read-only")])
+def test_a_read_only_cache_directory_empty_or_full_still_computes(kind, pristine, tmp_path):
+    directory = tmp_path / "cache"
+    if kind.endswith("full"):
+        shutil.copytree(pristine, directory)
+    else:
+        directory.mkdir()
+    for path in [*directory.iterdir(), directory]:
+        path.chmod(0o500 if path.is_dir() else 0o400)
     try:
         proc = run_child("""
             import os, sys, numpy as np, functrans as ft
-            for c, directory in enumerate(sys.argv[1:], 1):     # a new kernel per directory
-                os.environ["FUNCTRANS_CACHE_DIR"] = directory
-                f = ft.jit(lambda x: x * 2.0 + float(c))
-                print(bool(np.array_equal(f(np.array([0.0, 1.0, 2.0])), [c, 2.0 + c, 4.0 + c])))
-        """, full, empty)
+            os.environ["FUNCTRANS_CACHE_DIR"] = sys.argv[1]
+            f = ft.jit(lambda x: x * 2.0 + 1.0)     # written nowhere: the directory refuses
+            print(bool(np.array_equal(f(np.array([0.0, 1.0, 2.0])), [1.0, 3.0, 5.0])))
+        """, directory)
     finally:
-        for directory in (full, empty):
-            directory.chmod(0o700)
+        directory.chmod(0o700)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.split() == ["True", "True"]
-    assert proc.stderr.count("CacheWarning") == 2 and proc.stderr.count("is not writable") == 2, proc.stderr
+    assert proc.stdout.split() == ["True"]
+    assert proc.stderr.count("CacheWarning") == 1 and proc.stderr.count("is not writable") == 1, proc.stderr
+
+
+def test_every_damage_kind_of_the_benchmark_has_a_test_here():
+    flips = [k for k in KINDS if k.startswith("bit flip")]
+    read_only = [k for k in KINDS if k.startswith("read-only")]
+    paths = ["cache path is a regular file", "cache path lies below a regular file"]
+    assert sorted(ENTRY_KINDS + flips + read_only + paths) == sorted(KINDS) and len(KINDS) == 27
+
+
+@pytest.mark.parametrize("problem", ["world-writable", "group-writable", "another user's"])
+def test_a_cache_directory_others_may_write_warns_once_and_jit_computes_in_a_private_one(
+        problem, tmp_path, capsys, monkeypatch):
+    configured = tmp_path / "shared"
+    configured.mkdir()
+    if problem == "another user's":
+        monkeypatch.setattr(os, "geteuid", lambda: configured.stat().st_uid + 1)
+    else:
+        configured.chmod(0o777 if problem == "world-writable" else 0o770)
+    monkeypatch.setenv("FUNCTRANS_CACHE_DIR", str(configured))
+    monkeypatch.setenv("FUNCTRANS_JIT_TIERED", "0")
+    reason = {"world-writable": "writable by every user", "group-writable": "writable by its group",
+              "another user's": "owned by another user"}[problem]
+    with pytest.warns(cache.CacheWarning, match=reason) as caught:
+        used = cache.cache_dir()
+    assert len(caught) == 1 and used != configured and used.stat().st_mode & 0o777 == 0o700
+    c = 1.0 + len(problem) / 64      # a new program: its kernel must be written somewhere
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")      # no second warning
+        np.testing.assert_array_equal(ft.jit(lambda x: x * c + 3.0)(X), X * c + 3.0)
+    assert list(configured.iterdir()) == []
+
+
+def test_a_new_cache_directory_and_its_missing_parents_are_made_0700_whatever_the_umask(tmp_path, monkeypatch):
+    configured = tmp_path / "a" / "b" / "cache"
+    monkeypatch.setenv("FUNCTRANS_CACHE_DIR", str(configured))
+    old = os.umask(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert cache.cache_dir() == configured
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "a", tmp_path / "a" / "b", configured):
+        assert path.stat().st_mode & 0o777 == 0o700, path
