@@ -1,4 +1,5 @@
-"""Benchmarks W1-W10 (see BENCHMARKS.md; W10, process pools and Dask, is described in w10_sweep.py): functrans against JAX, PyTorch,
+"""Benchmarks W1-W10 (see BENCHMARKS.md; W10, process pools and Dask, is described in w10_sweep.py):
+functrans against JAX, PyTorch,
 HIPS autograd, NumPy with hand-derived gradients and hand-written numba,
 in one run: `python -m benchmarks [--quick] [--only W1,W4]`.
 

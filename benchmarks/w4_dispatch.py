@@ -21,7 +21,8 @@ def cases(quick):
     out = []
     for label, x in (("scalar", 3.0), ("3-vector", np.arange(3.0))):
         systems = toolkit_systems(lambda tk: compiled(tk, affine), (x,), ("functrans", "jax", "torch"))
-        systems["numpy"] = lambda x=np.float64(x) if label == "scalar" else x: lambda: affine(x)
+        numpy_x = np.float64(x) if label == "scalar" else x
+        systems["numpy"] = lambda x=numpy_x: lambda: affine(x)
         systems["numba"] = lambda x=x: lambda: numba_affine(x)
         out.append(Case(f"jit(x * 2.0 + 1.0), {label}", lambda x=x: affine(np.asarray(x)), systems))
     return out

@@ -60,8 +60,8 @@ _COMPILABLE_KINDS = frozenset("biuf")
 def jit_unsupported(dtype) -> str | None:
     """Why jit cannot compile values of `dtype`, with the fix, or None if it can.
 
-    >>> jit_unsupported(np.float16)
-    'jit cannot compile float16 values (numba has no half precision); cast with x.astype(np.float32), or run without jit'
+    >>> jit_unsupported(np.float16).split(";")[0]
+    'jit cannot compile float16 values (numba has no half precision)'
     """
     dtype = np.dtype(dtype)
     if dtype.kind == "c":
@@ -75,4 +75,5 @@ def jit_unsupported(dtype) -> str | None:
         what, cast = "extended precision", "np.float64" if dtype.kind == "f" else "np.complex128"
     else:
         return None
-    return f"jit cannot compile {dtype.name} values (numba has no {what}); cast with x.astype({cast}), or run without jit"
+    return (f"jit cannot compile {dtype.name} values (numba has no {what}); "
+            f"cast with x.astype({cast}), or run without jit")

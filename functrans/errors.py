@@ -155,7 +155,8 @@ def check_argnames(fun, argnames, fn: str, what: str = "static_argnames"):
         return
     unknown = [n for n in names if n not in params]
     if unknown:
-        raise ValueError(f"{fn}: {what} {unknown} {'is not a parameter' if len(unknown) == 1 else 'are not parameters'} "
+        verb = "is not a parameter" if len(unknown) == 1 else "are not parameters"
+        raise ValueError(f"{fn}: {what} {unknown} {verb} "
                          f"of {getattr(fun, '__name__', 'the function')}, whose parameters are {list(params)}")
 
 

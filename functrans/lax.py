@@ -7,13 +7,19 @@ layer. Bad operands raise here, eagerly as under a trace.
 from .api.control import cond, fori_loop, scan, switch, while_loop  # noqa: F401
 from .core import REGISTRY
 from .ir import aval_of as _aval_of
-from .numpy._base import cast as _cast, operand as _operand
+from .numpy._base import cast as _cast
+from .numpy._base import operand as _operand
+from .numpy._math import stop_gradient  # noqa: F401
 from .ops import special as _special  # noqa: F401  (its primitives join the registry lax lists)
-from .ops.indexing import dynamic_slice as _dynamic_slice, dynamic_update_slice  # noqa: F401
+from .ops.indexing import dynamic_slice as _dynamic_slice  # noqa: F401
+from .ops.indexing import dynamic_update_slice  # noqa: F401
 from .ops.linalg import dot_general  # noqa: F401
 from .ops.reduce import argmax, argmin, cumsum, reduce_max, reduce_min, reduce_sum  # noqa: F401
-from .ops.shaping import (broadcast_in_dim, concatenate as _concatenate, expand_dims, iota, pad,  # noqa: F401
-                        reshape as _reshape, rev, slice as _slice, squeeze, transpose as _transpose)
+from .ops.shaping import broadcast_in_dim, expand_dims, iota, pad, rev, squeeze  # noqa: F401
+from .ops.shaping import concatenate as _concatenate
+from .ops.shaping import reshape as _reshape
+from .ops.shaping import slice as _slice
+from .ops.shaping import transpose as _transpose
 
 
 def _checked(prim):

@@ -435,12 +435,10 @@ SHAPE_OPS = [
 ]
 
 
-from op_table_structural import DOT, HIGHER_ORDER, INDEXING  # noqa: E402  (they use the helpers above)
-
-
 from op_table_complex import PRIMITIVES as COMPLEX  # noqa: E402
 from op_table_linalg import PRIMITIVES as LINALG  # noqa: E402
 from op_table_special import PRIMITIVES as SPECIAL  # noqa: E402
+from op_table_structural import DOT, HIGHER_ORDER, INDEXING  # noqa: E402  (they use the helpers above)
 
 PRIMITIVE_ROWS = (ELEMENTWISE + SELECT + CONVERT + REDUCTIONS + SHAPE_OPS + INDEXING + DOT + HIGHER_ORDER + COMPLEX
                   + LINALG + SPECIAL)

@@ -70,7 +70,8 @@ PRIMITIVES = [
 
 
 def _np_row(name, domain, shape=(2, 3), dtype=C128, fun=None, reference=None, diff=True, case=None, **kwargs):
-    return Row(id=f"np.{name}-{case or 'c128[' + ','.join(map(str, shape)) + ']'}", fun=fun or partial(getattr(fnp, name), **kwargs),
+    case = case or "c128[" + ",".join(map(str, shape)) + "]"
+    return Row(id=f"np.{name}-{case}", fun=fun or partial(getattr(fnp, name), **kwargs),
                reference=reference or partial(getattr(np, name), **kwargs),
                make_args=args_of((domain, shape, dtype)), numpy_name=name.split(".")[-1], diff=(0,) if diff else (),
                smooth=diff)

@@ -10,12 +10,29 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+from op_table import (
+    BOOL,
+    F32,
+    F64,
+    I32,
+    I64,
+    Row,
+    above_one,
+    args_of,
+    fmod_pair,
+    nonzero,
+    off_integer,
+    positive,
+    real,
+    short,
+    tied_pair,
+    unit,
+    with_nonfinite,
+)
 
 import functrans.numpy as fnp
 from functrans.numpy._indexing import getitem
 from functrans.numpy._updates import IndexUpdateHelper
-from op_table import (BOOL, F32, F64, I32, I64, Row, above_one, args_of, fmod_pair, nonzero, off_integer, positive,
-                      real, short, tied_pair, unit, with_nonfinite)
 
 
 def np_row(name, *specs, case=None, kwargs=None, fun=None, reference=None, diff=False, linear=(),
@@ -161,7 +178,8 @@ LINALG = [
     *_pairs("vdot", (((2, 3), (3, 2)), ((3,), (3,)))),
     *_pairs("inner", (((2, 3), (4, 3)), ((3,), (3,)), ((), (3,)))),
     *_pairs("outer", (((2,), (3,)), ((2, 2), (3,)))),
-    *[row for axes, a, b in ((1, (2, 3), (3, 2)), (2, (2, 3), (2, 3)), (0, (2,), (3,)), (([1, 0], [0, 1]), (2, 3), (3, 2)))
+    *[row for axes, a, b in ((1, (2, 3), (3, 2)), (2, (2, 3), (2, 3)), (0, (2,), (3,)),
+                             (([1, 0], [0, 1]), (2, 3), (3, 2)))
       for row in _pairs("tensordot", ((a, b),), axes=axes)],
     *[np_row("einsum", *[(real, s, F64) for s in shapes], case=subscripts, diff=True, smooth=True, rtol=1e-10,
              fun=lambda *xs, s=subscripts: fnp.einsum(s, *xs), reference=lambda *xs, s=subscripts: np.einsum(s, *xs))
@@ -328,7 +346,8 @@ def _traced_index_row(case, build, specs):
 
 _TRACED_UPDATES = (("i", lambda i: i, ((3, ()),)), ("i,j", lambda i, j: (i, j), ((3, ()), (4, ()))),
                    (":,i", lambda i: (slice(None), i), ((4, ()),)), ("idx", lambda i: i, ((3, (2,)),)),
-                   ("a,b", lambda a, b: (a, b), ((3, (3,)), (4, (3,)))), ("i,1:3", lambda i: (i, slice(1, 3)), ((3, ()),)))
+                   ("a,b", lambda a, b: (a, b), ((3, (3,)), (4, (3,)))),
+                   ("i,1:3", lambda i: (i, slice(1, 3)), ((3, ()),)))
 
 
 def _traced_update_rows(method):
@@ -364,7 +383,8 @@ INDEXING = [
     np_row("take", (real, (3, 4), F64), (real, (2,), I64), case="f64[3,4]-i64[2]-wrap-axis0",
            fun=lambda x, i: fnp.take(x, i, axis=0, mode="wrap"), reference=lambda x, i: np.take(x, i, 0, mode="wrap"),
            diff=(0,), linear=(0,)),
-    np_row("take", (real, (3, 4), F64), case="f64[3,4]-fill", fun=lambda x: fnp.take(x, np.array([1, 13, -13]), mode="fill"),
+    np_row("take", (real, (3, 4), F64), case="f64[3,4]-fill",
+           fun=lambda x: fnp.take(x, np.array([1, 13, -13]), mode="fill"),
            reference=lambda x: np.where([True, False, False], np.take(x, [1, 0, 0]), np.nan)),
     np_row("take", (real, (3, 4), F64), case="f64[3,4]-fill-value", diff=(0,), linear=(0,),
            fun=lambda x: fnp.take(x, np.array([[1, 13], [-1, -13]]), mode="fill", fill_value=-1.0),
@@ -377,7 +397,8 @@ INDEXING = [
 ]
 
 from op_table_complex import FACADE as COMPLEX  # noqa: E402
-from op_table_linalg import FACADE as NUMPY_LINALG, SCIPY as SCIPY_LINALG  # noqa: E402
+from op_table_linalg import FACADE as NUMPY_LINALG  # noqa: E402
+from op_table_linalg import SCIPY as SCIPY_LINALG  # noqa: E402
 from op_table_special import FACADE as SCIPY_SPECIAL  # noqa: E402
 from op_table_stats import ROWS as SCIPY_STATS  # noqa: E402
 

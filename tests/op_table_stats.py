@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.stats as ss
+from op_table import F64, Row, args_of, positive, real, short
 
 import functrans.scipy.stats as fst
-from op_table import F64, Row, args_of, positive, real, short
 
 
 def _between(lo, hi):

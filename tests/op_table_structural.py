@@ -8,12 +8,11 @@ from __future__ import annotations
 import string
 
 import numpy as np
+from op_table import F64, I32, I64, Row, args_of, linear_row, positive, prim_row, real, short, with_params
 
 import functrans as ft
 import functrans.numpy as fnp
 from functrans import lax
-from op_table import F64, I32, I64, Row, args_of, linear_row, positive, prim_row, real, short, with_params
-
 
 # ------------------------------------------------------------------ indexing
 

@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from op_table import (COMPLEX, CONVERT, DOT, ELEMENTWISE, INDEXING, LINALG, PRIMITIVE_ROWS, REDUCTIONS, SELECT,
-                      SHAPE_OPS, SPECIAL)
+from op_table import (
+    COMPLEX,
+    CONVERT,
+    DOT,
+    ELEMENTWISE,
+    INDEXING,
+    LINALG,
+    PRIMITIVE_ROWS,
+    REDUCTIONS,
+    SELECT,
+    SHAPE_OPS,
+    SPECIAL,
+)
 
 from functrans.backend import compile_jaxpr
 from functrans.backend.numpy_eval import NumpyProgram

@@ -13,6 +13,7 @@ sys.path.insert(0, str(ROOT))   # benchmarks/ sits beside the package, it is not
 from benchmarks import WORKLOADS, timing  # noqa: E402
 from benchmarks.harness import Case, run_case  # noqa: E402
 from benchmarks.toolkits import NotYetSupported  # noqa: E402
+
 QUICK = timing.Budget.quick()
 
 

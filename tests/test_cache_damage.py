@@ -29,7 +29,7 @@ from functrans.transforms.passes import inline_calls, simplify
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))      # benchmarks/ sits beside the package
-from benchmarks.cache_damage import KINDS, entries, unprivileged
+from benchmarks.cache_damage import KINDS, entries, unprivileged  # noqa: E402
 
 X = np.array([0.0, 1.0, 2.0])
 FUNCTIONS = {"f": (lambda x: x * 2.0 + 1.0, X * 2.0 + 1.0), "g": (lambda x: x * 5.0 - 1.0, X * 5.0 - 1.0)}

@@ -6,8 +6,7 @@ import pytest
 import functrans as ft
 import functrans.numpy as fnp
 from functrans import lax
-from functrans.errors import (DTypeError, GradError, ShapeError, TracerConversionError,
-                              UnexpectedTracerError)
+from functrans.errors import DTypeError, GradError, ShapeError, TracerConversionError, UnexpectedTracerError
 
 
 def test_add_of_unbroadcastable_shapes_names_both_shapes():

@@ -7,7 +7,8 @@ Inputs are drawn in [-1, 1]; every operation maps that interval into
 positive one), so compositions stay finite and well conditioned.
 """
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
 
 import functrans as ft

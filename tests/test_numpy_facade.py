@@ -7,12 +7,12 @@ ordered differently; 1e-6 for float32), NaNs equal.
 """
 import numpy as np
 import pytest
+from op_table import ROWS
 
 import functrans as ft
 import functrans.numpy as fnp
 from functrans.core import eval_closed
 from functrans.tree_util import tree_leaves
-from op_table import ROWS
 
 FACADE = [r for r in ROWS if not r.is_primitive]
 

@@ -21,6 +21,7 @@ import re
 
 import numpy as np
 import pytest
+from op_table import INTERNAL, PRIMITIVE_ROWS, ROWS, required_rules, restrict
 
 import functrans as ft
 import functrans.numpy as fnp
@@ -29,7 +30,6 @@ from functrans.errors import UnsupportedError
 from functrans.ir import Jaxpr, aval_of, typecheck
 from functrans.test_util import check_grads, numerical_jvp
 from functrans.tree_util import tree_leaves, tree_map
-from op_table import INTERNAL, PRIMITIVE_ROWS, ROWS, required_rules, restrict
 
 PRIMITIVES = [r for r in ROWS if r.is_primitive]
 DIFFERENTIABLE = [r for r in ROWS if r.diff]

@@ -5,13 +5,13 @@ transformations by the public call in `PUBLIC_CALLS`, or they are internal
 (only a transformation makes them: op_table.INTERNAL)."""
 import numpy as np
 import pytest
+from op_table import INTERNAL
 
 import functrans as ft
 import functrans.lax as lax
 import functrans.numpy as fnp
 from functrans.core import REGISTRY
 from functrans.ir import ClosedJaxpr, Jaxpr
-from op_table import INTERNAL
 
 
 @ft.custom_jvp

@@ -55,7 +55,7 @@ def int_specials(dtype) -> np.ndarray:
 
 def specials(dtype) -> np.ndarray:
     dtype = np.dtype(dtype)
-    if dtype == bool:
+    if dtype == np.bool_:
         return np.array([False, True])
     return float_specials(dtype) if dtype.kind == "f" else int_specials(dtype)
 

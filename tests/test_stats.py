@@ -2,16 +2,16 @@
 the values, one for the log-densities' gradients), and the parameters whose
 derivatives are refused."""
 import numpy as np
+import op_table  # noqa: F401  (assembles the tables; the modules below need it first)
 import pytest
+from op_table_special import FACADE as SPECIAL
+from op_table_stats import ROWS as STATS
 
 import functrans as ft
 import functrans.numpy as fnp
 import functrans.scipy.stats as fst
-import op_table  # noqa: F401  (assembles the tables; the modules below need it first)
 from functrans.errors import UnsupportedError
 from functrans.tree_util import tree_leaves
-from op_table_special import FACADE as SPECIAL
-from op_table_stats import ROWS as STATS
 
 
 def _together(rows):

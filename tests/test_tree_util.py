@@ -7,8 +7,14 @@ import pytest
 
 import functrans as ft
 import functrans.numpy as fnp
-from functrans.tree_util import (register_pytree_node, tree_flatten, tree_leaves, tree_map,
-                                 tree_structure, tree_unflatten)
+from functrans.tree_util import (
+    register_pytree_node,
+    tree_flatten,
+    tree_leaves,
+    tree_map,
+    tree_structure,
+    tree_unflatten,
+)
 
 
 class Affine:

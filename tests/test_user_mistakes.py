@@ -12,8 +12,17 @@ import pytest
 import functrans as ft
 import functrans.numpy as fnp
 from functrans import lax
-from functrans.errors import (AxisError, BatchingError, ConcretizationError, CustomRuleError, DTypeError,
-                              GradError, ShapeError, TracerConversionError, UnsupportedError)
+from functrans.errors import (
+    AxisError,
+    BatchingError,
+    ConcretizationError,
+    CustomRuleError,
+    DTypeError,
+    GradError,
+    ShapeError,
+    TracerConversionError,
+    UnsupportedError,
+)
 
 x3, x4, x23 = np.ones(3), np.ones(4), np.ones((2, 3))
 

@@ -19,11 +19,11 @@ gradients rtol 1e-10.
 """
 import numpy as np
 import pytest
+from op_table import ROWS
 
 import functrans as ft
 import functrans.numpy as fnp
 from functrans.tree_util import tree_leaves
-from op_table import ROWS
 
 B = 3
 CASES = ("axis0", "last", "first", "rest")

@@ -6,10 +6,11 @@ import numpy as np
 
 from .. import dtypes
 from ..arrays import to_array
-from ..errors import UnsupportedError
 from ..core import Tracer
+from ..errors import UnsupportedError
 from ..ir import Literal, ShapedArray, aval_of
 from ..tree_util import tree_flatten, tree_unflatten
+
 
 def leaf_aval(x) -> ShapedArray:
     """The aval of a flat argument; Python scalars are weakly typed."""

@@ -26,7 +26,6 @@ from ..tree_util import tree_flatten, tree_unflatten
 from ._leaves import Store, as_leaf, as_leaves, as_output, leaf_aval, note_container_arguments
 from ._wrapped import Transformed
 
-
 # ------------------------------------------------------------- flat cores
 
 def linearize_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import numpy as fnp
 from ..core import Tracer, eval_closed
 from ..errors import ShapeError
 from ..ir import ClosedJaxpr, Jaxpr
-from .. import numpy as fnp
 from ..ops.control_flow.bodies import check_same_types
 from ..ops.control_flow.calls import open_jaxpr
 from ..ops.control_flow.cond import bind_cond
@@ -151,8 +151,9 @@ def cond(pred, true_fun, false_fun, *operands):
     """`true_fun(*operands)` if `pred` else `false_fun(*operands)`, as
     `jax.lax.cond`: both branches are traced (and must return the same
     types); only one runs, also under jit."""
-    if np.ndim(pred) != 0 if type(pred) is not Tracer else pred.aval.shape != ():
-        raise TypeError(f"cond: pred must be a scalar, got shape {np.shape(pred) if type(pred) is not Tracer else pred.aval.shape}")
+    pred_shape = pred.aval.shape if type(pred) is Tracer else np.shape(pred)
+    if pred_shape != ():
+        raise TypeError(f"cond: pred must be a scalar, got shape {pred_shape}")
     return switch(fnp.astype(pred, np.int32), (false_fun, true_fun), *operands)
 
 

@@ -8,9 +8,8 @@ what the rules return is checked against what it must be.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 import functools
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

@@ -7,13 +7,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..errors import canonicalize_argnums, check_callable
+from ..errors import GradError, canonicalize_argnums, check_callable
 from ..numpy import moveaxis
 from ..tree_util import tree_flatten, tree_unflatten
-from ..errors import GradError
-from .autodiff import Differentiated, check_float_inputs, check_output_dtype, jvp
 from ._leaves import as_leaf, as_leaves, leaf_aval
 from ._wrapped import Transformed
+from .autodiff import Differentiated, check_float_inputs, check_output_dtype, jvp
 from .batching import vmap
 
 

@@ -30,11 +30,11 @@ from ..arrays import Array, to_array, to_plain
 from ..backend import compile_jaxpr, hold_kernel, numba_missing, release_kernels, tiers
 from ..backend.numpy_eval import NumpyProgram, estimated_seconds
 from ..core import Tracer
+from ..errors import canonicalize_argnums, check_argnames, check_callable, kernel_build_error
 from ..ops.control_flow.calls import closed_call, open_jaxpr
 from ..transforms.passes import inline_calls, simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_unflatten
-from ..errors import canonicalize_argnums, check_argnames, check_callable, kernel_build_error
 from ._leaves import Store, as_leaf, as_leaves, as_output, flatten_fun, leaf_aval
 from ._wrapped import ArgumentSpec, FunctionObject
 
@@ -356,7 +356,8 @@ class JitFunction(FunctionObject):
             full = [args[i] if i in positions else next(dyn_iter) for i in range(len(args))]
             return self.fun(*full, **{**dyn_kwargs, **{n: kwargs[n] for n in self.static_argnames if n in kwargs}})
         store = Store()
-        closed = trace_flat(flatten_fun(with_static, in_tree, store, None if positions else "jit"), list(avals), transform="jit")
+        flat = flatten_fun(with_static, in_tree, store, None if positions else "jit")
+        closed = trace_flat(flat, list(avals), transform="jit")
         return _Compiled(simplify(closed), store.value, label, in_tree, avals)
 
     def _call_general(self, args, kwargs):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..errors import canonicalize_argnums, check_callable
 from ..ir import ClosedJaxpr
 from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten
-from ..errors import canonicalize_argnums, check_callable
 from ._leaves import Store, as_leaves, flatten_fun, leaf_aval
 from ._wrapped import Transformed
 
@@ -31,6 +31,7 @@ def make_jaxpr(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Calla
 
         leaves, in_tree = tree_flatten((tuple(dynamic), kwargs))
         store = Store()
-        closed = trace_flat(flatten_fun(rebuilt, in_tree, store), [leaf_aval(x) for x in as_leaves(leaves, args, kwargs, "make_jaxpr")])
+        avals = [leaf_aval(x) for x in as_leaves(leaves, args, kwargs, "make_jaxpr")]
+        closed = trace_flat(flatten_fun(rebuilt, in_tree, store), avals)
         return simplify(closed)    # what jit compiles: forwarded identities, CSE, DCE
     return Transformed(make, make_jaxpr, fun, static_argnums=static_argnums)

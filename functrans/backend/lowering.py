@@ -52,7 +52,7 @@ def dtype_expr(dtype) -> str:
     problem = dtypes.jit_unsupported(dtype)
     if problem is not None:
         raise UnsupportedError(problem)
-    return "np.bool_" if dtype == bool else f"np.{dtype.name}"
+    return "np.bool_" if dtype == np.bool_ else f"np.{dtype.name}"
 
 
 def cast(expr: str, dtype) -> str:
@@ -64,7 +64,7 @@ def literal(value, dtype) -> str:
     """Source text of a scalar constant of `dtype`."""
     dtype = np.dtype(dtype)
     value = np.asarray(value).astype(dtype).item()
-    if dtype == bool:
+    if dtype == np.bool_:
         return repr(bool(value))
     if dtype.kind == "f":
         if math.isnan(value):

@@ -192,7 +192,8 @@ def _render_group(group, name) -> list[str]:
     loop = before[0] + nest(0) + after[0]
     if not depth:
         return top + loop    # scalar arithmetic: no loop to compile
-    results = [name(v) for e in group.eqns if fuse.lowering_of(e) == fuse.REDUCTION for v in e.outvars if not v.aval.shape]
+    results = [name(v) for e in group.eqns if fuse.lowering_of(e) == fuse.REDUCTION
+               for v in e.outvars if not v.aval.shape]
     return top + loopgen.call_lines(loop, results)
 
 

@@ -129,7 +129,8 @@ class Builder:
 
         def built(seconds, error):
             if error is None:
-                self._tasks.put((self._load, build, closed, entry, source, f"compiled by the worker in {seconds:.2f} s"))
+                how = f"compiled by the worker in {seconds:.2f} s"
+                self._tasks.put((self._load, build, closed, entry, source, how))
             else:
                 self._tasks.put((self._fail, build, error))
         if worker is None or not worker.submit(entry.directory, entry.digest, source, avals, built):

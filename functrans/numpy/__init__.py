@@ -9,25 +9,114 @@ import numpy as _np
 
 from .. import arrays as _arrays
 from ..core import Tracer as _Tracer
-from ._base import broadcast_shapes, broadcast_to, normalize_axis as _normalize_axis  # noqa: F401
-from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
-from ._indexing import getitem as _getitem, take, take_along_axis  # noqa: F401
-from ._updates import IndexUpdateHelper as _IndexUpdateHelper
-from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
-from ._math import (abs, absolute, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,  # noqa: F401
-                    arctanh, astype, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clip, cos,
-                    cosh, divide, equal, exp, exp2, expm1, floor, floor_divide, fmod, greater,
-                    greater_equal, invert, isfinite, isinf, isnan, less, less_equal, log, log10, log1p,
-                    log2, logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod,
-                    multiply, negative, not_equal, positive, power, reciprocal, remainder, round, sign,
-                    sin, sinh, sqrt, square, stop_gradient, subtract, tan, tanh, true_divide, where)
-from ._reductions import (amax, amin, argmax, argmin, cumsum, max, mean, min, prod, std, sum,  # noqa: F401
-                          var)
-from ._shape import (arange, array, asarray, atleast_1d, concatenate, empty, expand_dims, eye,  # noqa: F401
-                     flip, full, full_like, hstack, linspace, moveaxis, ndim, ones, ones_like, ravel,
-                     repeat, reshape, shape, size, split, squeeze, stack, swapaxes, tile, transpose,
-                     vstack, zeros, zeros_like)
 from . import linalg  # noqa: F401
+from ._base import broadcast_shapes, broadcast_to  # noqa: F401
+from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
+from ._indexing import getitem as _getitem  # noqa: F401
+from ._indexing import take, take_along_axis  # noqa: F401
+from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
+from ._math import (  # noqa: F401
+    abs,
+    absolute,
+    add,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    astype,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    ceil,
+    clip,
+    cos,
+    cosh,
+    divide,
+    equal,
+    exp,
+    exp2,
+    expm1,
+    floor,
+    floor_divide,
+    fmod,
+    greater,
+    greater_equal,
+    invert,
+    isfinite,
+    isinf,
+    isnan,
+    less,
+    less_equal,
+    log,
+    log1p,
+    log2,
+    log10,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    maximum,
+    minimum,
+    mod,
+    multiply,
+    negative,
+    not_equal,
+    positive,
+    power,
+    reciprocal,
+    remainder,
+    round,
+    sign,
+    sin,
+    sinh,
+    sqrt,
+    square,
+    stop_gradient,
+    subtract,
+    tan,
+    tanh,
+    true_divide,
+    where,
+)
+from ._reductions import amax, amin, argmax, argmin, cumsum, max, mean, min, prod, std, sum, var  # noqa: F401
+from ._shape import (  # noqa: F401
+    arange,
+    array,
+    asarray,
+    atleast_1d,
+    concatenate,
+    empty,
+    expand_dims,
+    eye,
+    flip,
+    full,
+    full_like,
+    hstack,
+    linspace,
+    moveaxis,
+    ndim,
+    ones,
+    ones_like,
+    ravel,
+    repeat,
+    reshape,
+    shape,
+    size,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    tile,
+    transpose,
+    vstack,
+    zeros,
+    zeros_like,
+)
+from ._updates import IndexUpdateHelper as _IndexUpdateHelper
 
 float32, float64 = _np.float32, _np.float64
 int32, int64 = _np.int32, _np.int64

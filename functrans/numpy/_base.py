@@ -13,7 +13,8 @@ from .. import dtypes
 from ..core import Tracer
 from ..errors import ShapeError, canonicalize_axis
 from ..ir import Literal, ShapedArray, weak_scalar_aval
-from ..ops import elementwise as ew, shaping as sh
+from ..ops import elementwise as ew
+from ..ops import shaping as sh
 
 ArrayLike = object
 

@@ -21,10 +21,10 @@ import numpy as np
 from .. import dtypes
 from ..core import Tracer
 from ..errors import ConcretizationError, UnsupportedError
-from ..ops import indexing as ix, shaping as sh
+from ..ops import indexing as ix
+from ..ops import shaping as sh
 from ._base import aval, broadcast_to, cast, normalize_axis, operand
-from ._math import (add, astype, clip, greater_equal, less, logical_and, multiply, remainder,
-                    where)
+from ._math import add, astype, clip, greater_equal, less, logical_and, multiply, remainder, where
 from ._shape import array, ravel, reshape
 
 

@@ -9,9 +9,19 @@ from .. import dtypes
 from ..core import Tracer
 from ..ir import Literal
 from ..ops import elementwise as ew
-from ._base import (aval, numpy_binary, broadcast_args, broadcast_shapes, broadcast_to, cast, operand, promote, to_float,
-                    numpy_unary, numpy_unary_float)
-
+from ._base import (
+    aval,
+    broadcast_args,
+    broadcast_shapes,
+    broadcast_to,
+    cast,
+    numpy_binary,
+    numpy_unary,
+    numpy_unary_float,
+    operand,
+    promote,
+    to_float,
+)
 
 bitwise_and = numpy_binary(ew.and_, "bitwise_and")
 bitwise_or = numpy_binary(ew.or_, "bitwise_or")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
-from ..ops import reduce as rd, shaping as sh
+from ..ops import reduce as rd
+from ..ops import shaping as sh
 from ._base import aval, cast, normalize_axes, normalize_axis, operand, result, to_float
-from ._math import divide, multiply, subtract, square, sqrt
+from ._math import divide, multiply, sqrt, square, subtract
 from ._shape import ravel, reshape, transpose
 
 

@@ -11,7 +11,6 @@ from ..ops import shaping as sh
 from ._base import aval, broadcast_to, normalize_axis, operand, promote, result
 from ._math import astype
 
-
 # creation: concrete NumPy arrays, unless a traced value is involved ------------
 
 def array(object, dtype=None, copy=True):

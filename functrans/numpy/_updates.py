@@ -15,10 +15,21 @@ import numpy as np
 from ..arrays import to_array
 from ..core import Tracer
 from ..errors import UnsupportedError
-from ..ops import indexing as ix, scatter_combine as sc, shaping as sh
+from ..ops import indexing as ix
+from ..ops import scatter_combine as sc
+from ..ops import shaping as sh
 from ._base import aval, broadcast_to, cast, operand
-from ._indexing import (dynamic_window, single_axis_index, expand, flat_positions, getitem, normalize_items,
-                        normalized, positions, result_shape)
+from ._indexing import (
+    dynamic_window,
+    expand,
+    flat_positions,
+    getitem,
+    normalize_items,
+    normalized,
+    positions,
+    result_shape,
+    single_axis_index,
+)
 from ._math import add, divide, maximum, minimum, multiply, negative, power, where
 from ._shape import ravel, reshape
 

@@ -222,8 +222,9 @@ def _trunc(q):
 # Unary ----------------------------------------------------------------------
 neg = unary_primitive("neg", np.negative, "(-{0})", "linear", NUMBER, rules.linear_transpose(lambda ct, a: neg(ct)))
 # NumPy's sign of -0.0 is 0.0 (numba's is -0.0); of NaN, NaN.
-sign = unary_primitive("sign", np.sign, {"f": "(1.0 if {0} > 0 else (-1.0 if {0} < 0 else ({0} if {0} != {0} else 0.0)))",
-                               "iuc": "np.sign({0})"}, None, NUMBER)
+sign = unary_primitive("sign", np.sign,
+                       {"f": "(1.0 if {0} > 0 else (-1.0 if {0} < 0 else ({0} if {0} != {0} else 0.0)))",
+                        "iuc": "np.sign({0})"}, None, NUMBER)
 floor = unary_primitive("floor", np.floor, "np.floor({0})", None, REAL)
 ceil = unary_primitive("ceil", np.ceil, "np.ceil({0})", None, REAL)
 round = unary_primitive("round", np.round, "np.round({0})", None)
@@ -338,8 +339,9 @@ sub.forward = rules.forward_neutral(right=0)
 mul = binary_primitive("mul", np.multiply, "({0} * {1})",
              (lambda t, x, y, out: t * y, lambda t, x, y, out: x * t), transpose=_transpose_mul)
 mul.forward = rules.forward_neutral(1, 1)
-div = binary_primitive("div", _divide, {"iub": "(abs({0}) // abs({1}) if ({0} < 0) == ({1} < 0) else -(abs({0}) // abs({1})))",
-                              "fc": "({0} / {1})"},
+div = binary_primitive("div", _divide,
+                       {"iub": "(abs({0}) // abs({1}) if ({0} < 0) == ({1} < 0) else -(abs({0}) // abs({1})))",
+                        "fc": "({0} / {1})"},
              (lambda t, x, y, out: t / y, lambda t, x, y, out: -t * out / y), transpose=_transpose_div)
 div.forward = rules.forward_neutral(right=1)
 pow = binary_primitive("pow", np.power, "({0} ** {1})",

@@ -126,11 +126,11 @@ cumsum.jvp = rules.linear_jvp(cumsum)
 # numba lowering ----------------------------------------------------------------------
 
 def _lowest(dtype):
-    return -np.inf if dtype.kind == "f" else False if dtype == bool else np.iinfo(dtype).min
+    return -np.inf if dtype.kind == "f" else False if dtype == np.bool_ else np.iinfo(dtype).min
 
 
 def _highest(dtype):
-    return np.inf if dtype.kind == "f" else True if dtype == bool else np.iinfo(dtype).max
+    return np.inf if dtype.kind == "f" else True if dtype == np.bool_ else np.iinfo(dtype).max
 
 
 reduce_sum.numba = Reduction(lambda dtype: 0, "({0} + {1})")

@@ -12,8 +12,19 @@ from __future__ import annotations
 
 from ..core import bind
 from ..ir import Literal, ShapedArray, aval_of
-from ..transforms.markers import (UndefinedPrimal, Zero, bdim_at_front, broadcast, instantiate,
-                                  is_differentiable, match_aval, move_bdim, not_mapped, unbroadcast, zeros)
+from ..transforms.markers import (
+    UndefinedPrimal,
+    Zero,
+    bdim_at_front,
+    broadcast,
+    instantiate,
+    is_differentiable,
+    match_aval,
+    move_bdim,
+    not_mapped,
+    unbroadcast,
+    zeros,
+)
 
 __all__ = ["UndefinedPrimal", "Zero", "aval_of", "bdim_at_front", "broadcast", "instantiate",
            "is_differentiable", "match_aval", "move_bdim", "not_mapped", "unbroadcast", "zeros",

@@ -15,9 +15,18 @@ import numpy as np
 
 from ..core import Primitive
 from ..errors import UnsupportedError
-from . import elementwise as ew, rules
-from .indexing import (axis_index, clipped, scatter_shape, surely_unique, gather, render_scatter,
-                       scatter_add, scatter_batch)
+from . import elementwise as ew
+from . import rules
+from .indexing import (
+    axis_index,
+    clipped,
+    gather,
+    render_scatter,
+    scatter_add,
+    scatter_batch,
+    scatter_shape,
+    surely_unique,
+)
 from .rules import UndefinedPrimal, Zero
 
 

@@ -261,8 +261,9 @@ pad = _linear("pad", _pad_shape, _pad_impl, _pad_transpose, _pad_batch, forward=
 
 def _slice_shape(x, start_indices, limit_indices, strides):
     strides = strides or (1,) * len(x.shape)
-    if not (len(start_indices) == len(limit_indices) == len(strides) == len(x.shape)) or any(
-            not 0 <= s <= l <= n for s, l, n in zip(start_indices, limit_indices, x.shape)) or min(strides, default=1) < 1:
+    ranks_agree = len(start_indices) == len(limit_indices) == len(strides) == len(x.shape)
+    if not ranks_agree or min(strides, default=1) < 1 or any(
+            not 0 <= s <= l <= n for s, l, n in zip(start_indices, limit_indices, x.shape)):
         raise ShapeError(f"slice [{start_indices}:{limit_indices}:{strides}] is out of bounds "
                          f"for shape {x.shape}")
     return ShapedArray([-(-(l - s) // st) for s, l, st in zip(start_indices, limit_indices, strides)],

@@ -254,7 +254,11 @@ def sqrtm(A, disp=True, blocksize=64):
         k, y, z, _ = state
         y_next = 0.5 * (y + fnp.linalg.inv(z))
         z_next = 0.5 * (z + fnp.linalg.inv(y))
-        change = fnp.max(fnp.linalg.norm(y_next - y, axis=(-2, -1)) / fnp.linalg.norm(y_next, axis=(-2, -1)))
+        # Only the loop test reads the change: its derivative (norm's at a settled,
+        # zero difference is 0/0) must not reach the iterates' through 0 * nan.
+        settled_y, settled_next = fnp.stop_gradient(y), fnp.stop_gradient(y_next)
+        change = fnp.max(fnp.linalg.norm(settled_next - settled_y, axis=(-2, -1))
+                         / fnp.linalg.norm(settled_next, axis=(-2, -1)))
         return k + 1, y_next, z_next, change
 
     def unsettled(state):

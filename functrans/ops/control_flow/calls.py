@@ -12,13 +12,13 @@ from __future__ import annotations
 from ...backend import compile_jaxpr
 from ...core import Primitive, eval_jaxpr
 from ...ir import ClosedJaxpr, Eqn, Jaxpr, Var
-from .. import rules
-from ..rules import Zero, UndefinedPrimal, not_mapped
 from ...transforms.jvp import jvp_jaxpr
 from ...transforms.partial_eval import partial_eval_jaxpr
 from ...transforms.passes import dce
 from ...transforms.transpose import transpose_jaxpr
 from ...transforms.vmap import vmap_jaxpr
+from .. import rules
+from ..rules import UndefinedPrimal, Zero, not_mapped
 
 
 def open_jaxpr(closed: ClosedJaxpr):

@@ -14,16 +14,16 @@ import numpy as np
 from ...core import Primitive, eval_jaxpr
 from ...errors import DTypeError
 from ...ir import ClosedJaxpr, Eqn, Jaxpr, Var
-from .. import rules
-from .calls import open_jaxpr
-from ..elementwise import convert_element_type, select_n
-from ..shaping import broadcast_in_dim
-from ..rules import UndefinedPrimal, Zero, not_mapped
 from ...transforms.jvp import jvp_jaxpr
 from ...transforms.partial_eval import partial_eval_jaxpr
 from ...transforms.staging import build_jaxpr, pass_trace
 from ...transforms.transpose import transpose_jaxpr
 from ...transforms.vmap import vmap_jaxpr
+from .. import rules
+from ..elementwise import convert_element_type, select_n
+from ..rules import UndefinedPrimal, Zero, not_mapped
+from ..shaping import broadcast_in_dim
+from .calls import open_jaxpr
 
 
 def join_consts(closed_branches):

@@ -15,16 +15,16 @@ import numpy as np
 from ...core import Primitive, bind, eval_jaxpr
 from ...errors import ShapeError
 from ...ir import Eqn, Var
-from .. import rules
-from .calls import open_jaxpr
-from ..elementwise import add
-from .bodies import interleave_order, reorder, split
-from ..rules import UndefinedPrimal, Zero, not_mapped
 from ...transforms.jvp import jvp_jaxpr
 from ...transforms.partial_eval import partial_eval_jaxpr
 from ...transforms.staging import build_jaxpr, pass_trace
 from ...transforms.transpose import transpose_jaxpr
 from ...transforms.vmap import vmap_jaxpr
+from .. import rules
+from ..elementwise import add
+from ..rules import UndefinedPrimal, Zero, not_mapped
+from .bodies import interleave_order, reorder, split
+from .calls import open_jaxpr
 
 
 def _stacked(aval, length):

@@ -13,21 +13,31 @@ from __future__ import annotations
 
 from ...core import Primitive, eval_closed
 from ...ir import Eqn
-from .. import rules
-from .calls import open_jaxpr
-from ..elementwise import select_n
-from .loop_program import Sweep, render_loop
-from ..reduce import reduce_max
-from ..shaping import broadcast_in_dim
-from .bodies import (batched_carry, carry_fixed_point, ignoring, keep_inputs, keep_outputs, pick, reads_any,
-                         reorder, split, unpick)
-from ..rules import Zero, not_mapped
-from .while_vjp import bind_program, refused_on_linearization
 from ...transforms.jvp import jvp_jaxpr
 from ...transforms.partial_eval import partial_eval_jaxpr
 from ...transforms.staging import build_jaxpr, pass_trace
 from ...transforms.transpose import transpose_jaxpr
 from ...transforms.vmap import vmap_jaxpr
+from .. import rules
+from ..elementwise import select_n
+from ..reduce import reduce_max
+from ..rules import Zero, not_mapped
+from ..shaping import broadcast_in_dim
+from .bodies import (
+    batched_carry,
+    carry_fixed_point,
+    ignoring,
+    keep_inputs,
+    keep_outputs,
+    pick,
+    reads_any,
+    reorder,
+    split,
+    unpick,
+)
+from .calls import open_jaxpr
+from .loop_program import Sweep, render_loop
+from .while_vjp import bind_program, refused_on_linearization
 
 
 def _while_shape(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -141,8 +151,9 @@ def _render_while_lin(emit, carry_unknown, body_unknown, **params):
     return _render_while(emit, keep=carry_unknown, **params)
 
 
-while_lin = Primitive("while_lin", shape_rule=_lin_shape, impl=_lin_impl, multiple_results=True, numba=_render_while_lin,
-                      transpose=_lin_transpose, jvp=refused_on_linearization("Differentiation"),
+while_lin = Primitive("while_lin", shape_rule=_lin_shape, impl=_lin_impl, multiple_results=True,
+                      numba=_render_while_lin, transpose=_lin_transpose,
+                      jvp=refused_on_linearization("Differentiation"),
                       batch=refused_on_linearization("vmap of a linearization"))
 
 

@@ -22,19 +22,30 @@ from typing import NamedTuple
 from ...core import Primitive, eval_closed
 from ...errors import UnsupportedError
 from ...ir import ClosedJaxpr, Eqn
-from .. import rules
-from .calls import open_jaxpr
-from ..elementwise import add
-from .loop_program import Sweep, render, run
-from .bodies import (batched_carry, carry_fixed_point, ignoring, interleave_order, keep_inputs, keep_outputs,
-                         pick, reads_any, reorder, split, unpick)
-from ..rules import Zero, not_mapped
 from ...transforms.jvp import jvp_jaxpr
 from ...transforms.partial_eval import partial_eval_jaxpr
 from ...transforms.passes import simplify
 from ...transforms.staging import build_jaxpr, pass_trace
 from ...transforms.transpose import transpose_jaxpr
 from ...transforms.vmap import vmap_jaxpr
+from .. import rules
+from ..elementwise import add
+from ..rules import Zero, not_mapped
+from .bodies import (
+    batched_carry,
+    carry_fixed_point,
+    ignoring,
+    interleave_order,
+    keep_inputs,
+    keep_outputs,
+    pick,
+    reads_any,
+    reorder,
+    split,
+    unpick,
+)
+from .calls import open_jaxpr
+from .loop_program import Sweep, render, run
 
 
 def refused_on_linearization(what):
