@@ -38,7 +38,8 @@ def parse(argv):
     p.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma-separated subset of {','.join(SYSTEMS)}")
     p.add_argument("--threads", type=int, default=1, help="NUMBA_NUM_THREADS for this process")
     p.add_argument("--no-threads2", action="store_true", help="skip the functrans 2-thread subprocess")
-    p.add_argument("--out", default=str(RESULTS), help="Markdown file to write ('' for none)")
+    p.add_argument("--out", default=None,
+                   help="Markdown file to write ('' for none); default RESULTS.md for a full run, none otherwise")
     p.add_argument("--json", default="", help="also write the rows as JSON here (used for the 2-thread run)")
     args = p.parse_args(argv)
     args.only = [w.strip().upper() for w in args.only.split(",") if w.strip()]
@@ -46,6 +47,9 @@ def parse(argv):
     unknown = [w for w in args.only if w not in WORKLOADS] + [s for s in args.systems if s not in SYSTEMS]
     if unknown:
         p.error(f"unknown workload or system: {', '.join(unknown)}")
+    if args.out is None:    # a partial or quick run must not replace the full results
+        full = set(args.only) == set(WORKLOADS) and set(args.systems) == set(SYSTEMS) and not args.quick
+        args.out = str(RESULTS) if full else ""
     return args
 
 
