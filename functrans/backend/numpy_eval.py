@@ -60,14 +60,18 @@ class NumpyProgram:
         for i, k in last_use.items():
             if i not in keep and template[i] is None:
                 frees[k].append(i)
-        self.steps = [step + (tuple(free),) for step, free in zip(steps, frees)]
+        reuse = _reusable_buffers(jaxpr, steps, last_use, keep | {i for i, v in enumerate(template) if v is not None})
+        self.steps = [step + (tuple(free), into) for step, free, into in zip(steps, frees, reuse)]
         self.template = template
 
     def __call__(self, *inputs):
         regs = list(self.template)
         regs[:self.n_inputs] = [convert(x) for convert, x in zip(self.converters, inputs)]
-        for impl, ins, params, outs, multiple, free in self.steps:
-            out = impl(*[regs[i] for i in ins], **params)
+        for impl, ins, params, outs, multiple, free, into in self.steps:
+            if into is not None and type(regs[into]) is np.ndarray:
+                out = impl(*[regs[i] for i in ins], out=regs[into])
+            else:
+                out = impl(*[regs[i] for i in ins], **params)
             if multiple:
                 for i, value in zip(outs, out):
                     regs[i] = value
@@ -76,6 +80,33 @@ class NumpyProgram:
             for i in free:
                 regs[i] = None
         return [finish(regs[i]) for finish, i in zip(self.finishers, self.outputs)]
+
+
+def _reusable_buffers(jaxpr, steps, last_use, kept) -> list:
+    """Per step, the slot of an operand whose buffer the step's ufunc may
+    write its result into (or None): an intermediate that a ufunc made (so
+    it owns fresh memory), that only ufuncs read (so no view of it lives on),
+    read for the last time here, with the result's shape and dtype. Writing
+    there saves a fresh allocation, whose page faults dominate a first call
+    on large arrays."""
+    def is_ufunc_step(step):
+        impl, _, params, outs, multiple = step
+        return isinstance(impl, np.ufunc) and not params and not multiple and len(outs) == 1
+    made_by_ufunc = {step[3][0] for step in steps if is_ufunc_step(step)}
+    read_by_other = {i for step in steps if not is_ufunc_step(step) for i in step[1]}
+    reuse = []
+    for k, (step, eqn) in enumerate(zip(steps, jaxpr.eqns)):
+        into = None
+        if is_ufunc_step(step):
+            out_aval = eqn.outvars[0].aval
+            for i, atom in zip(step[1], eqn.invars):
+                if (i in made_by_ufunc and i not in read_by_other and i not in kept and last_use[i] == k
+                        and atom.aval.shape == out_aval.shape and atom.aval.dtype == out_aval.dtype
+                        and out_aval.shape):
+                    into = i
+                    break
+        reuse.append(into)
+    return reuse
 
 
 def _input_converter(aval):
