@@ -224,6 +224,7 @@ ELEMENTWISE = [
     *unary("log1p", np.log1p, positive, lambda x: 1 / (1 + x)),
     *unary("expm1", np.expm1, derivative=np.exp),
     *unary("sqrt", np.sqrt, positive, lambda x: 0.5 / np.sqrt(x)),
+    *unary("cbrt", np.cbrt, nonzero, lambda x: np.cbrt(x) / (3 * x)),
     *unary("rsqrt", lambda x: 1 / np.sqrt(x), positive, lambda x: -0.5 * x ** -1.5),
     *unary("sin", np.sin, derivative=np.cos),
     *unary("cos", np.cos, derivative=lambda x: -np.sin(x)),

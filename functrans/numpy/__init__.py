@@ -167,3 +167,22 @@ def _attach_tracer_methods():
 
 
 _attach_tracer_methods()
+from ._elementwise_extra import (  # noqa: F401, E402
+    cbrt,
+    copysign,
+    deg2rad,
+    degrees,
+    fabs,
+    float_power,
+    fmax,
+    fmin,
+    heaviside,
+    hypot,
+    logaddexp,
+    logaddexp2,
+    nan_to_num,
+    rad2deg,
+    radians,
+    signbit,
+    sinc,
+)

@@ -234,6 +234,7 @@ log = unary_primitive("log", np.log, "math.log({0})", lambda t, x, out: t / x)
 log1p = unary_primitive("log1p", np.log1p, "math.log1p({0})", lambda t, x, out: t / (1.0 + x))
 expm1 = unary_primitive("expm1", np.expm1, "math.expm1({0})", lambda t, x, out: t * (out + 1.0))
 sqrt = unary_primitive("sqrt", np.sqrt, "math.sqrt({0})", lambda t, x, out: t * 0.5 / out)
+cbrt = unary_primitive("cbrt", np.cbrt, "np.cbrt({0})", lambda t, x, out: t / (3.0 * out * out), REAL)
 rsqrt = unary_primitive("rsqrt", lambda x: 1.0 / np.sqrt(x), "(1.0 / math.sqrt({0}))",
               lambda t, x, out: t * -0.5 * out / x)
 sin = unary_primitive("sin", np.sin, "math.sin({0})", lambda t, x, out: t * cos(x))

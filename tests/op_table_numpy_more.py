@@ -1,0 +1,106 @@
+"""More `functrans.numpy` rows of the op table: the further elementwise
+functions (hypot, logaddexp, sinc, ...), the predicates (isclose,
+allclose, array_equal), and sorting, order statistics and NaN-ignoring
+reductions. `op_table_numpy` adds `ROWS` here to its own; this module is
+not meant to be imported on its own.
+
+References are NumPy's functions of the same name; where JAX's result
+differs from NumPy's (float_power keeps float32), the reference says so.
+"""
+from __future__ import annotations
+
+import numpy as np
+from op_table import BOOL, F32, F64, I32, nonzero, positive, real, tied_pair, with_nonfinite
+from op_table_numpy import _binary_rows, np_row
+
+import functrans.numpy as fnp
+
+
+def with_zeros(domain):
+    """`domain` with exact zeros (and a -0.0) at some positions."""
+    def draw(rng, shape, dtype):
+        x = domain(rng, shape, dtype)
+        if x.size:
+            x.flat[::3] = 0
+            if np.dtype(dtype).kind == "f":
+                x.flat[-1] = -0.0
+        return x
+    return draw
+
+
+def nan_pair(rng, shapes, dtype):
+    """Two arrays with NaNs in either, in both, and ties."""
+    x, y = tied_pair(real)(rng, shapes, dtype)
+    if np.dtype(dtype).kind == "f" and x.shape == y.shape and x.size >= 6:
+        x.flat[0], y.flat[1], x.flat[2], y.flat[2] = np.nan, np.nan, np.nan, np.nan
+    return x, y
+
+
+def _nonfinite_pair(rng):
+    """Every pairing of -inf, +inf, NaN and finite values."""
+    specials = np.array([-np.inf, np.inf, np.nan, 0.5])
+    a, b = np.meshgrid(specials, specials)
+    return a.ravel(), b.ravel()
+
+
+# ------------------------------------------------------------- elementwise
+
+_UNARY = (("fabs", nonzero, True), ("deg2rad", real, True), ("rad2deg", real, True), ("radians", real, True),
+          ("degrees", real, True), ("cbrt", nonzero, True), ("sinc", with_zeros(real), True),
+          ("signbit", with_zeros(real), False))
+
+UNARY = [row for name, domain, diff in _UNARY for row in (
+    np_row(name, (domain, (2, 3), F64), diff=diff, smooth=diff),
+    np_row(name, (domain, (), F64)),
+    np_row(name, (domain, (2, 3), F32), rtol=1e-6),
+    np_row(name, (domain, (2, 3), I32)),
+)] + [
+    np_row("sinc", (with_zeros(real), (7,), F64), case="f64[7]-zeros", diff=True, smooth=True),
+    *[np_row("nan_to_num", (with_nonfinite, (2, 3), dtype), kwargs=kwargs, diff=dtype == F64)
+      for dtype in (F64, F32) for kwargs in ({}, {"nan": 1.5, "posinf": 9.0, "neginf": -9.0})],
+    np_row("nan_to_num", (real, (2, 3), I32)),
+    np_row("signbit", (real, (2, 3), BOOL)),
+]
+
+
+def _heaviside_pair(rng, shapes, dtype):
+    return with_zeros(real)(rng, shapes[0], dtype), real(rng, shapes[1], dtype)
+
+
+def _away_from_jumps(name, *domains):
+    """A derivative row of a function with jumps (or ties) that the domains avoid."""
+    return np_row(name, *[(d, (2, 3), F64) for d in domains], case="f64[2,3]-f64[2,3]-off-the-jumps", diff=True)
+
+
+BINARY = [
+    *_binary_rows("hypot", domains=(nonzero, nonzero)),
+    *_binary_rows("logaddexp", tied_pair(real)),
+    *_binary_rows("logaddexp2", tied_pair(real)),
+    # At ties JAX gives fmax's whole derivative to x2: the jumps are at ties and NaNs.
+    *_binary_rows("fmax", nan_pair, diff=False), _away_from_jumps("fmax", real, real),
+    *_binary_rows("fmin", nan_pair, diff=False), _away_from_jumps("fmin", real, real),
+    *_binary_rows("copysign", lambda rng, s, d: (nonzero(rng, s[0], d), with_zeros(real)(rng, s[1], d)),
+                  diff=False),
+    _away_from_jumps("copysign", nonzero, nonzero),
+    *_binary_rows("heaviside", _heaviside_pair, diff=False, dtypes=(F32,)),
+    _away_from_jumps("heaviside", nonzero, real),
+    np_row("float_power", (positive, (2, 3), F64), (real, (2, 3), F64), diff=True, smooth=True),
+    np_row("float_power", (positive, (2, 3), F64), (real, (), F64), diff=True, smooth=True),
+    np_row("float_power", (positive, (2, 3), I32), (real, (2, 3), I32)),
+    np_row("float_power", (positive, (2, 3), F64), case="f64[2,3]-python-int", diff=(0,), smooth=True,
+           fun=lambda x: fnp.float_power(x, 3), reference=lambda x: np.float_power(x, 3)),
+    # JAX keeps float32 where NumPy computes in float64.
+    *[np_row("float_power", (positive, (2, 3), F32), *([(real, (2, 3), F32)] if y is None else []), rtol=1e-6,
+             case=f"f32[2,3]-{'f32[2,3]' if y is None else 'python-float'}",
+             fun=lambda x, *y_, y=y: fnp.float_power(x, *(y_ or (y,))),
+             reference=lambda x, *y_, y=y: np.float_power(x, *(y_ or (y,))).astype(F32))
+      for y in (None, 1.5)],
+    *[np_row(name, (real, (16,), F64), (real, (16,), F64), case="f64[16]-every-nonfinite-pair",
+             make_args=_nonfinite_pair) for name in ("hypot", "logaddexp", "logaddexp2", "fmax", "fmin")],
+    np_row("hypot", (real, (3,), F64), case="zeros-and-huge", diff=(),
+           fun=lambda: fnp.hypot(np.array([0.0, 1e300, 1e-300]), np.array([0.0, 1e300, 1e-300])),
+           reference=lambda: np.hypot(np.array([0.0, 1e300, 1e-300]), np.array([0.0, 1e300, 1e-300])),
+           make_args=lambda rng: ()),
+]
+
+ROWS = UNARY + BINARY

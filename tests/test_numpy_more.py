@@ -1,0 +1,81 @@
+"""Values and derivatives of the further `functrans.numpy` functions at the
+points the op table's random inputs do not reach: ties, zeros and
+infinities, where JAX defines them by rules of their own."""
+import numpy as np
+import pytest
+
+import functrans as ft
+import functrans.numpy as fnp
+
+
+def grads(fn, *args):
+    return [float(g) for g in ft.grad(fn, argnums=tuple(range(len(args))))(*args)]
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    (1.5, 1.5, [0.5, 0.5]),                       # a tie: shared evenly
+    (-np.inf, 1.0, [0.0, 1.0]), (1.0, -np.inf, [1.0, 0.0]),
+    (np.inf, 2.0, [1.0, 0.0]),
+    (-np.inf, -np.inf, [1.0, 1.0]), (np.inf, np.inf, [1.0, 1.0]),   # JAX's values
+])
+def test_logaddexp_gradient_at_ties_and_infinities(a, b, expected):
+    assert grads(fnp.logaddexp, a, b) == pytest.approx(expected)
+    assert grads(lambda x, y: fnp.logaddexp2(x, y), a, b) == pytest.approx(expected)
+
+
+def test_logaddexp_second_derivative_at_a_tie():
+    # d2/da2 log(e^a + e^b) = s (1 - s), s = e^a / (e^a + e^b) = 1/2 at a tie.
+    assert float(ft.grad(ft.grad(fnp.logaddexp))(0.3, 0.3)) == pytest.approx(0.25)
+    # d2/da2 log2(2^a + 2^b) = ln 2 * s (1 - s).
+    assert float(ft.grad(ft.grad(fnp.logaddexp2))(0.3, 0.3)) == pytest.approx(0.25 * np.log(2))
+
+
+def test_sinc_derivatives_at_zero_are_its_maclaurin_coefficients():
+    # sinc(x) = 1 - (pi x)^2 / 6 + (pi x)^4 / 120 - ...
+    f, derivatives = fnp.sinc, []
+    for _ in range(4):
+        f = ft.grad(f)
+        derivatives.append(float(f(0.0)))
+    assert derivatives == pytest.approx([0.0, -np.pi ** 2 / 3, 0.0, np.pi ** 4 / 5])
+    assert float(fnp.sinc(0.0)) == 1.0
+
+
+def test_hypot_is_finite_and_differentiable_at_the_origin_and_scaled():
+    assert grads(fnp.hypot, 0.0, 0.0) == [0.0, 0.0]
+    assert grads(fnp.hypot, 3.0, -4.0) == pytest.approx([0.6, -0.8])
+    assert float(fnp.hypot(3e200, 4e200)) == pytest.approx(5e200)
+
+
+def test_copysign_and_signbit_read_the_sign_of_zero():
+    np.testing.assert_array_equal(fnp.signbit(np.array([-0.0, 0.0, -1.0, np.inf, -np.inf])),
+                                  [True, False, True, False, True])
+    np.testing.assert_array_equal(fnp.copysign(2.0, np.array([-0.0, 0.0])), [-2.0, 2.0])
+
+
+def test_complex_inputs_raise_where_jax_refuses_them():
+    with pytest.raises(TypeError, match="complex"):
+        fnp.hypot(1j, 1.0)
+    with pytest.raises(TypeError, match="complex"):
+        fnp.fabs(np.array([1j]))
+
+
+def test_nan_to_num_of_complex_values_replaces_both_parts():
+    z = np.array([complex(np.nan, np.inf), complex(-np.inf, 1.0)])
+    np.testing.assert_array_equal(fnp.nan_to_num(z, posinf=5.0), np.nan_to_num(z, posinf=5.0))
+
+
+def test_jit_lowers_the_elementwise_functions_and_their_derivatives():
+    """One compile for all of them (each lowers to primitives jit knows)."""
+    def f(x, y):
+        values = (fnp.hypot(x, y), fnp.logaddexp(x, y), fnp.logaddexp2(x, y), fnp.fmax(x, y), fnp.fmin(x, y),
+                  fnp.sinc(x), fnp.cbrt(x), fnp.copysign(x, y), fnp.heaviside(x, y), fnp.float_power(fnp.abs(x), y),
+                  fnp.nan_to_num(x / y), fnp.deg2rad(x), fnp.rad2deg(y), fnp.fabs(x), fnp.signbit(y))
+        return values, ft.grad(lambda a: fnp.sum(fnp.logaddexp(a, y) + fnp.sinc(a) + fnp.cbrt(a)))(x)
+    x = np.array([0.0, -1.5, 2.0, np.inf, 0.5])
+    y = np.array([0.0, -1.5, -0.0, 1.0, np.nan])
+    with np.errstate(all="ignore"):
+        want = f(x, y)
+    got = ft.jit(f)(x, y)
+    for g, w in zip(ft.tree_util.tree_leaves(got), ft.tree_util.tree_leaves(want)):
+        assert np.asarray(g).dtype == np.asarray(w).dtype
+        np.testing.assert_allclose(g, w, rtol=1e-13, equal_nan=True)
