@@ -104,3 +104,49 @@ BINARY = [
 ]
 
 ROWS = UNARY + BINARY
+
+
+# --------------------------------------------------------------- predicates
+
+def _close_pair(rng, shapes, dtype):
+    """Pairs close, far, infinite and NaN."""
+    x = real(rng, shapes[0], dtype)
+    y = x * (1 + rng.choice([0, 1e-7, 1e-3], x.shape)).astype(dtype)
+    if x.size >= 6:
+        x.flat[:4] = [np.inf, np.inf, np.nan, np.nan]
+        y.flat[:4] = [np.inf, -np.inf, np.nan, 1.0]
+    return x, y
+
+
+def _equal_pair(rng, shapes, dtype):
+    x = real(rng, shapes[0], dtype)
+    return x, np.array(np.broadcast_to(x, shapes[1]))
+
+
+PREDICATES = [
+    *[np_row(name, (real, (2, 3), F64), (real, (2, 3), F64), kwargs=kwargs, make_args=lambda rng: _close_pair(
+        rng, ((2, 3), (2, 3)), F64)) for name in ("isclose", "allclose")
+      for kwargs in ({}, {"equal_nan": True}, {"rtol": 1e-2, "atol": 0.0})],
+    *[np_row(name, (real, (2, 3), F32), (real, (3,), F32), make_args=lambda rng: _close_pair(
+        rng, ((2, 3), (3,)), F32)) for name in ("isclose", "allclose")],
+    np_row("isclose", (real, (2, 3), I32), (real, (2, 3), I32)),
+    np_row("isclose", (real, (2, 3), F64), case="f64[2,3]-python-float", fun=lambda x: fnp.isclose(x, 0.5),
+           reference=lambda x: np.isclose(x, 0.5)),
+    *[np_row(name, (real, (2, 3), F64), (real, shape, F64), case=f"{case}-{shape}",
+             make_args=lambda rng, shape=shape, make=make: make(rng, ((2, 3), shape), F64))
+      for name in ("array_equal", "array_equiv") for shape in ((2, 3), (3,), (4,), (1, 2, 3))
+      for case, make in (("equal", _equal_pair if shape in ((2, 3), (1, 2, 3)) else None),
+                         ("random", lambda rng, shapes, dtype: tuple(real(rng, s, dtype) for s in shapes)))
+      if make is not None],
+    np_row("array_equal", (real, (2, 3), F64), case="nan-equal_nan", kwargs={"equal_nan": True},
+           fun=lambda x: fnp.array_equal(x, x, equal_nan=True), reference=lambda x: np.array_equal(x, x, True),
+           make_args=lambda rng: (np.array([[np.nan, 1.0], [2.0, np.nan]]),)),
+    np_row("array_equal", (real, (2, 3), I32), (real, (2, 3), I32), make_args=lambda rng: _equal_pair(
+        rng, ((2, 3), (2, 3)), I32)),
+    *[np_row(name, (real, shape, dtype), kwargs=kwargs) for name in ("all", "any")
+      for shape, dtype, kwargs in (((2, 3), BOOL, {}), ((2, 3), F64, {"axis": 1}), ((2, 3, 4), I32, {"axis": (0, 2)}),
+                                   ((2, 3), BOOL, {"axis": 0, "keepdims": True}), ((0, 3), BOOL, {"axis": 0}),
+                                   ((), BOOL, {}))],
+]
+
+ROWS += PREDICATES

@@ -79,3 +79,16 @@ def test_jit_lowers_the_elementwise_functions_and_their_derivatives():
     for g, w in zip(ft.tree_util.tree_leaves(got), ft.tree_util.tree_leaves(want)):
         assert np.asarray(g).dtype == np.asarray(w).dtype
         np.testing.assert_allclose(g, w, rtol=1e-13, equal_nan=True)
+
+
+def test_predicates_under_jit_and_vmap_are_traced_booleans():
+    def f(x, y):
+        return (fnp.isclose(x, y), fnp.allclose(x, y, equal_nan=True), fnp.array_equal(x, y), fnp.array_equiv(x, y[0]),
+                fnp.all(x > 0, axis=0), fnp.any(fnp.isnan(y)), fnp.isfinite(x), fnp.isinf(y))
+    x = np.array([[1.0, np.inf, np.nan], [2.0, 3.0, -np.inf]])
+    y = np.array([[1.0 + 1e-9, np.inf, np.nan], [2.5, 3.0, np.inf]])
+    want = f(x, y)
+    for g, w in zip(ft.jit(f)(x, y), want):
+        np.testing.assert_array_equal(g, w)
+    assert bool(ft.jit(lambda a: fnp.allclose(a, a, equal_nan=True))(x)) is True
+    np.testing.assert_array_equal(ft.vmap(fnp.allclose)(x, y), [np.allclose(a, b) for a, b in zip(x, y)])

@@ -186,3 +186,4 @@ from ._elementwise_extra import (  # noqa: F401, E402
     signbit,
     sinc,
 )
+from ._predicates import all, allclose, any, array_equal, array_equiv, isclose  # noqa: F401, E402
