@@ -186,4 +186,21 @@ from ._elementwise_extra import (  # noqa: F401, E402
     signbit,
     sinc,
 )
+from ._matrix_shape import (  # noqa: E402, F401
+    cross,
+    diag,
+    diag_indices,
+    diag_indices_from,
+    diagonal,
+    fill_diagonal,
+    kron,
+    trace,
+    tri,
+    tril,
+    tril_indices,
+    tril_indices_from,
+    triu,
+    triu_indices,
+    triu_indices_from,
+)
 from ._predicates import all, allclose, any, array_equal, array_equiv, isclose  # noqa: F401, E402
