@@ -23,7 +23,7 @@ def compile_module():
     two threads at once (the tier-1 builder and a caller compiling) can see
     its modules partially initialized."""
     with _NUMBA_IMPORT:
-        from . import compile
+        from . import compile  # in a function: numba loads on the first kernel, not at import
     return compile
 
 

@@ -16,7 +16,6 @@ from numba.core.typing import signature
 from numba.np.arrayobj import make_array
 from numba.np.linalg import call_xxgemm, ensure_blas
 
-NAME = "batched_matmul"
 _FLOATS = (types.float32, types.float64, types.complex64, types.complex128)
 
 

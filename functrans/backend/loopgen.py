@@ -36,8 +36,14 @@ BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, 
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
            ast.Eq: operator.eq, ast.NotEq: operator.ne}
-# What global names in loop sources resolve to: the kernel module's imports
-# (render.py keeps IR names clear of these).
+
+
+def _numba_side(module: str):
+    """The backend module `module` (one that imports numba), imported now."""
+    # In a function: rendering must not import numba; a kernel that calls into the module loads it here.
+    return importlib.import_module(f".{module}", __package__)
+
+
 class _LazyModule:
     """A backend module loop sources call into (`special.psi(x, 0)`), imported
     (numba and all) only when a loop is compiled that does."""
@@ -46,12 +52,14 @@ class _LazyModule:
         self.module = module
 
     def __getattr__(self, name):
-        return getattr(importlib.import_module(f".{self.module}", __package__), name)
+        return getattr(_numba_side(self.module), name)
 
 
 # Namespaces of compiled functions loop sources may call, by the module that
 # defines them; a kernel calling one imports the module (registering its symbols).
 LOOP_MODULES = {"special": "special_kernels"}
+# What global names in loop sources resolve to: the kernel module's imports
+# (render.py keeps IR names clear of these).
 GLOBALS = {**vars(builtins), **{n: f for n in dir(math) if callable(f := getattr(math, n)) and n[0] != "_"},
            "np": np, "math": math, **{name: _LazyModule(module) for name, module in LOOP_MODULES.items()}}
 
@@ -144,6 +152,5 @@ INTRINSICS = {CALLEE: "loop_compiler", "batched_matmul": "blas",
 
 def __getattr__(name):
     if name in INTRINSICS:
-        module = importlib.import_module(f".{INTRINSICS[name]}", __package__)
-        return getattr(module, name)
+        return getattr(_numba_side(INTRINSICS[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,8 +16,6 @@ from ..ir import Literal, ShapedArray, weak_scalar_aval
 from ..ops import elementwise as ew
 from ..ops import shaping as sh
 
-ArrayLike = object
-
 
 def operand(x):
     """A value a primitive accepts: Tracer, Literal, or a NumPy array/scalar."""

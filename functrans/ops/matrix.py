@@ -74,14 +74,6 @@ def diagonal(x):
     return reduce.reduce_sum(_select(x, _mask(x, lambda i, j: i == j)), axes=(len(aval_of(x).shape) - 1,))
 
 
-def diag_embed(v):
-    """(..., n) -> (..., n, n): diagonal matrices with diagonals `v`."""
-    v_shape = aval_of(v).shape
-    n = v_shape[-1]
-    full = shaping.broadcast_in_dim(v, shape=v_shape + (n,), broadcast_dimensions=tuple(range(len(v_shape))))
-    return _select(full, _mask(full, lambda i, j: i == j))
-
-
 def eye(n, dtype, batch=()):
     """A stack of identity matrices."""
     return stacked(np.eye(n, dtype=dtype), tuple(batch) + (n, n))
