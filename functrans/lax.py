@@ -71,3 +71,23 @@ def slice(operand, start_indices, limit_indices, strides=None):
 
 def dynamic_slice(operand, start_indices, slice_sizes):
     return _dynamic_slice(operand, *start_indices, slice_sizes=tuple(slice_sizes))
+
+
+from .ops.sorting import sort as _sort  # noqa: E402
+
+
+def sort(operand, dimension=-1, is_stable=True, num_keys=1):
+    """`operand` sorted along `dimension`; a sequence of operands is sorted
+    together by the first (NaNs last, stable)."""
+    operands = list(operand) if isinstance(operand, (tuple, list)) else [operand]
+    ndim = len(_aval_of(operands[0]).shape)
+    dimension = dimension + ndim if dimension < 0 else dimension
+    params = {"dimension": dimension, "is_stable": bool(is_stable), "num_keys": num_keys}
+    _sort.abstract_eval([_aval_of(o) for o in operands], params)   # vetted eagerly too, as _checked does
+    outs = _sort(*operands, **params)
+    return tuple(outs) if isinstance(operand, (tuple, list)) else outs[0]
+
+
+def sort_key_val(keys, values, dimension=-1, is_stable=True):
+    """(keys sorted along `dimension`, `values` in the same order)."""
+    return sort((keys, values), dimension, is_stable)

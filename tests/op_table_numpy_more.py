@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from op_table import BOOL, F32, F64, I32, nonzero, positive, real, tied_pair, with_nonfinite
 from op_table_numpy import _binary_rows, np_row
+from op_table_numpy_order import ROWS as ORDER_ROWS
 
 import functrans.numpy as fnp
 
@@ -149,4 +150,4 @@ PREDICATES = [
                                    ((), BOOL, {}))],
 ]
 
-ROWS += PREDICATES
+ROWS += PREDICATES + ORDER_ROWS

@@ -21,6 +21,7 @@ from op_table import (
     REDUCTIONS,
     SELECT,
     SHAPE_OPS,
+    SORTING,
     SPECIAL,
 )
 
@@ -107,7 +108,7 @@ def chunks(name, rows, size=60):
 
 BATCHES = {**chunks("elementwise", one_per_signature(ELEMENTWISE)), "select-convert": SELECT + CONVERT,
            "reductions": REDUCTIONS, "shape": SHAPE_OPS, "indexing": INDEXING, "dot": DOT, "linalg": LINALG,
-           "special": one_per_signature(SPECIAL)}
+           "special": one_per_signature(SPECIAL), "sorting": SORTING}
 
 
 @pytest.mark.parametrize("family", list(BATCHES))

@@ -92,3 +92,38 @@ def test_predicates_under_jit_and_vmap_are_traced_booleans():
         np.testing.assert_array_equal(g, w)
     assert bool(ft.jit(lambda a: fnp.allclose(a, a, equal_nan=True))(x)) is True
     np.testing.assert_array_equal(ft.vmap(fnp.allclose)(x, y), [np.allclose(a, b) for a, b in zip(x, y)])
+
+
+def test_jit_lowers_sorting_order_statistics_and_spaces_with_their_gradients():
+    """One compile: the sort kernel, the gathers and scatters of its
+    derivative, and the compositions over them."""
+    def f(x, q, lo):
+        values = (fnp.sort(x, axis=0), fnp.argsort(x, descending=True), fnp.partition(x, 1), fnp.argpartition(x, 2),
+                  fnp.searchsorted(fnp.sort(x[0]), x[1], side="right"), fnp.cumprod(x, axis=1), fnp.nanmean(x, 0),
+                  fnp.nanmax(x, 1), fnp.quantile(x, q, axis=1), fnp.nanmedian(x), fnp.linspace(lo, 2.0, 5),
+                  fnp.select([x > 0.5], [x], -1.0))
+        grads = ft.grad(lambda x, q: fnp.sum(fnp.quantile(x, q, axis=0)) + fnp.sum(fnp.sort(x) * x), argnums=(0, 1))
+        return values, grads(x, q)
+    x = np.array([[0.3, np.nan, -1.2, 2.0], [1.1, 0.7, 0.7, -0.4], [0.0, 5.0, -3.0, 0.2]])
+    q = np.array([0.25, 0.6])
+    with np.errstate(all="ignore"):
+        want = f(x, q, 0.5)
+    got = ft.jit(f)(x, q, 0.5)
+    for g, w in zip(ft.tree_util.tree_leaves(got), ft.tree_util.tree_leaves(want)):
+        assert np.asarray(g).dtype == np.asarray(w).dtype
+        np.testing.assert_allclose(g, w, rtol=1e-13, equal_nan=True)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: fnp.quantile(np.ones(3), 0.5, method="weibull"), ValueError, "method must be one of"),
+    (lambda: fnp.quantile(np.ones(3), 1.5), ValueError, r"q must lie in \[0, 1\]"),
+    (lambda: fnp.percentile(np.ones(3), 150.0), ValueError, r"q must lie in \[0, 100\]"),
+    (lambda: fnp.sort(np.ones(3), order="a"), TypeError, "order= argument"),
+    (lambda: fnp.partition(np.ones(3), np.int64(1) + 0.5), TypeError, "kth must be a Python int"),
+    (lambda: fnp.searchsorted(np.ones((2, 2)), 1.0), ValueError, "1-D sorted array"),
+    (lambda: fnp.select([np.ones(2) > 0], []), ValueError, "condlist has 1 entries"),
+    (lambda: ft.lax.sort((np.ones(3), np.ones(3)), num_keys=2), ft.errors.UnsupportedError, "num_keys=2"),
+])
+def test_unsupported_arguments_raise_clear_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

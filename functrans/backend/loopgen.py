@@ -147,7 +147,9 @@ def unsupported(node):
 # linalg_kernels: the LAPACK routines of the linear-algebra primitives, one per float dtype.
 LINALG_KERNELS = ("cholesky", "eigh", "lu", "qr", "singular_values", "svd", "triangular_solve")
 INTRINSICS = {CALLEE: "loop_compiler", "batched_matmul": "blas",
-              **{f"{name}_{dtype}": "linalg_kernels" for name in LINALG_KERNELS for dtype in ("float32", "float64")}}
+              **{f"{name}_{dtype}": "linalg_kernels" for name in LINALG_KERNELS for dtype in ("float32", "float64")},
+              # sort_kernels: the stable argsort the sort primitive lowers to, one per key dtype.
+              **{f"argsort_{dtype}": "sort_kernels" for dtype in ("float32", "float64", "int32", "int64")}}
 
 
 def __getattr__(name):

@@ -96,7 +96,6 @@ from ._shape import (  # noqa: F401
     full,
     full_like,
     hstack,
-    linspace,
     moveaxis,
     ndim,
     ones,
@@ -203,4 +202,18 @@ from ._matrix_shape import (  # noqa: E402, F401
     triu_indices,
     triu_indices_from,
 )
+from ._nan_reductions import (  # noqa: F401, E402
+    nancumprod,
+    nancumsum,
+    nanmax,
+    nanmean,
+    nanmin,
+    nanprod,
+    nanstd,
+    nansum,
+    nanvar,
+)
+from ._ordering import argpartition, argsort, cumprod, partition, searchsorted, select, sort  # noqa: F401, E402
 from ._predicates import all, allclose, any, array_equal, array_equiv, isclose  # noqa: F401, E402
+from ._quantiles import median, nanmedian, nanpercentile, nanquantile, percentile, quantile  # noqa: F401, E402
+from ._spaces import geomspace, linspace, logspace  # noqa: F401, E402

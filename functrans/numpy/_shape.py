@@ -90,10 +90,6 @@ def arange(start, stop=None, step=None, dtype=None):
     return to_array(np.arange(start, stop, step, dtype=dtype))
 
 
-def linspace(start, stop, num=50, endpoint=True, dtype=None):
-    return to_array(np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype))
-
-
 def eye(N, M=None, k=0, dtype=None):
     return to_array(np.eye(N, M, k, dtype=_float_default(dtype)))
 
