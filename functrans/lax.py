@@ -11,6 +11,7 @@ from .numpy._base import cast as _cast
 from .numpy._base import operand as _operand
 from .numpy._math import stop_gradient  # noqa: F401
 from .ops import special as _special  # noqa: F401  (its primitives join the registry lax lists)
+from .ops.fft import FftType, fft  # noqa: F401
 from .ops.indexing import dynamic_slice as _dynamic_slice  # noqa: F401
 from .ops.indexing import dynamic_update_slice  # noqa: F401
 from .ops.linalg import dot_general  # noqa: F401

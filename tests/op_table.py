@@ -437,13 +437,14 @@ SHAPE_OPS = [
 
 
 from op_table_complex import PRIMITIVES as COMPLEX  # noqa: E402
+from op_table_fft import PRIMITIVES as FFT  # noqa: E402
 from op_table_linalg import PRIMITIVES as LINALG  # noqa: E402
 from op_table_sorting import PRIMITIVES as SORTING  # noqa: E402
 from op_table_special import PRIMITIVES as SPECIAL  # noqa: E402
 from op_table_structural import DOT, HIGHER_ORDER, INDEXING  # noqa: E402  (they use the helpers above)
 
 PRIMITIVE_ROWS = (ELEMENTWISE + SELECT + CONVERT + REDUCTIONS + SHAPE_OPS + INDEXING + DOT + HIGHER_ORDER + COMPLEX
-                  + LINALG + SPECIAL + SORTING)
+                  + LINALG + SPECIAL + SORTING + FFT)
 
 # Rows a known bug outside ops/ and numpy/ makes fail: row id -> {test: reason}.
 # The tests mark them xfail(strict=True), so a fix shows up as an XPASS.

@@ -9,7 +9,7 @@ import numpy as _np
 
 from .. import arrays as _arrays
 from ..core import Tracer as _Tracer
-from . import linalg  # noqa: F401
+from . import fft, linalg  # noqa: F401
 from ._base import broadcast_shapes, broadcast_to  # noqa: F401
 from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
 from ._indexing import getitem as _getitem  # noqa: F401
