@@ -65,6 +65,14 @@ def run_workload(wid, systems, quick) -> Result:
     return result
 
 
+def extra_sections(path: Path) -> str:
+    """The `## Extra: ...` sections of an existing results file (written by
+    other scripts, e.g. benchmarks/linalg_grad.py), which a new run keeps."""
+    old = path.read_text() if path.exists() else ""
+    start = old.find("\n## Extra:")
+    return "\n" + old[start + 1:] if start >= 0 else ""
+
+
 def two_thread_rows(args, results) -> list[str]:
     """Re-run functrans alone with NUMBA_NUM_THREADS=2 in a fresh process
     (thread counts are fixed at import) and add its rows; warnings if it failed."""
@@ -107,6 +115,6 @@ def main(argv=None, warnings=()) -> int:
     text = report.markdown(results, header)
     print(text)
     if args.out:
-        Path(args.out).write_text(text + "\n")
+        Path(args.out).write_text(text + "\n" + extra_sections(Path(args.out)))
     failed = any(r.status == "error" for res in results for _, rows in res.cases for r in rows)
     return 1 if failed else 0

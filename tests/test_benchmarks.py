@@ -67,3 +67,21 @@ def test_steady_state_times_exclude_the_first_call():
     case = Case("compile once", lambda: 0.0, {"numpy": lambda: run})
     (row,) = run_case(case, ["numpy"], QUICK)
     assert row.first >= 0.05 and row.stats.max < 0.01
+
+
+def test_linalg_gradient_table_checks_functrans_against_the_hand_written_gradients(tmp_path):
+    """benchmarks/linalg_grad.py (issue 17's extra table): both cases agree
+    with NumPy's hand-written gradients, and its section replaces itself."""
+    from benchmarks import linalg_grad
+    results = [(case.label, run_case(case, ["functrans", "numpy"], QUICK)) for case in linalg_grad.cases(True)]
+    for label, rows in results:
+        assert [(r.system, r.status) for r in rows] == [("functrans", "ok"), ("numpy", "ok")], (label, rows)
+        assert rows[0].diff <= 1e-8
+    compiles = [{"caches": "empty", "first": 2.0, "cpu": 1.5, "numba": 1.0, "compiles": 3, "import": 0.5}]
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# results\n\n## Summary\n\nkept\n")
+    for _ in range(2):
+        linalg_grad.write_section(out, linalg_grad.markdown(results, compiles, 40, 1, True))
+    text = out.read_text()
+    assert text.count(linalg_grad.SECTION) == 1 and "kept" in text
+    assert "| jit(grad(slogdet(A)[1])), n=40 | functrans |" in text and "| empty | 2 s | 1.5 s | 1 s | 3 |" in text
