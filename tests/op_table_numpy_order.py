@@ -200,4 +200,50 @@ SPACES = [
            reference=lambda: np.linspace(0.0, 1.0, 5)),
 ]
 
-ROWS = SORTING + SEARCH + SELECT + CUMULATIVE + NAN_REDUCTIONS + QUANTILES + SPACES
+def _jax_nanarg(numpy_fn, fill):
+    """NumPy's nanarg* but -1 for an all-NaN slice, where NumPy raises (JAX's value)."""
+    def reference(a, axis=None):
+        nan = np.isnan(a)
+        index = numpy_fn(np.where(nan, fill, a), axis=axis)
+        return np.where(np.all(nan, axis=axis), -1, index)
+    return reference
+
+
+def _lexsort_keys(rng):
+    return rng.integers(0, 3, (2, 6)), rng.integers(0, 2, (2, 6)).astype(F64)
+
+
+def _interp_args(rng):
+    xp = np.sort(rng.uniform(-2, 2, 6))
+    return rng.uniform(-2.5, 2.5, (2, 3)), xp, real(rng, (6,), F64)
+
+
+def _bins(descending):
+    def make(rng):
+        bins = np.sort(rng.uniform(-2, 2, 5))
+        x = np.concatenate([real(rng, (5,), F64), bins[:2]])    # values on the edges too
+        return x, bins[::-1].copy() if descending else bins
+    return make
+
+
+ORDER_MORE = [
+    *[np_row(name, (with_nans, (3, 4), F64), kwargs={"axis": axis}, reference=lambda a, axis=axis, r=ref: r(a, axis))
+      for name, ref in (("nanargmax", _jax_nanarg(np.argmax, -np.inf)), ("nanargmin", _jax_nanarg(np.argmin, np.inf)))
+      for axis in (None, 0, 1)],
+    *[np_row(name, (real, (3, 4), I32), kwargs={"axis": 1}) for name in ("nanargmax", "nanargmin")],
+    *[np_row("lexsort", (real, (2, 6), I32), (real, (2, 6), F64), case=f"axis{axis}", make_args=_lexsort_keys,
+             fun=lambda a, b, axis=axis: fnp.lexsort((a, b), axis=axis),
+             reference=lambda a, b, axis=axis: np.lexsort((a, b), axis=axis)) for axis in (-1, 0)],
+    *[np_row("digitize", (real, (7,), F64), (real, (5,), F64), kwargs={"right": right},
+             case=f"{'decreasing' if descending else 'increasing'}-right={right}", make_args=_bins(descending))
+      for descending in (False, True) for right in (False, True)],
+    np_row("interp", (real, (2, 3), F64), (real, (6,), F64), (real, (6,), F64), make_args=_interp_args, diff=(0, 2)),
+    np_row("interp", (real, (2, 3), F64), (real, (6,), F64), (real, (6,), F64), kwargs={"left": -9.0, "right": 9.0},
+           make_args=_interp_args, diff=(2,), smooth=True),
+    np_row("interp", (real, (2, 3), F64), case="period", diff=(0,),
+           fun=lambda x: fnp.interp(x * 100, np.array([350.0, 10.0, 40.0]), np.array([1.0, 2.0, 3.0]), period=360),
+           reference=lambda x: np.interp(x * 100, np.array([350.0, 10.0, 40.0]), np.array([1.0, 2.0, 3.0]),
+                                         period=360)),
+]
+
+ROWS = ORDER_MORE + SORTING + SEARCH + SELECT + CUMULATIVE + NAN_REDUCTIONS + QUANTILES + SPACES

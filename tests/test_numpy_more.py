@@ -101,7 +101,8 @@ def test_jit_lowers_sorting_order_statistics_and_spaces_with_their_gradients():
         values = (fnp.sort(x, axis=0), fnp.argsort(x, descending=True), fnp.partition(x, 1), fnp.argpartition(x, 2),
                   fnp.searchsorted(fnp.sort(x[0]), x[1], side="right"), fnp.cumprod(x, axis=1), fnp.nanmean(x, 0),
                   fnp.nanmax(x, 1), fnp.quantile(x, q, axis=1), fnp.nanmedian(x), fnp.linspace(lo, 2.0, 5),
-                  fnp.select([x > 0.5], [x], -1.0))
+                  fnp.select([x > 0.5], [x], -1.0), fnp.nanargmax(x, 1), fnp.lexsort((x[1], x[2])),
+                  fnp.digitize(x[1], np.array([0.0, 0.5, 1.0])), fnp.interp(x[2], np.array([-1.0, 0.0, 2.0]), x[1, :3]))
         grads = ft.grad(lambda x, q: fnp.sum(fnp.quantile(x, q, axis=0)) + fnp.sum(fnp.sort(x) * x), argnums=(0, 1))
         return values, grads(x, q)
     x = np.array([[0.3, np.nan, -1.2, 2.0], [1.1, 0.7, 0.7, -0.4], [0.0, 5.0, -3.0, 0.2]])

@@ -203,6 +203,8 @@ from ._matrix_shape import (  # noqa: E402, F401
     triu_indices_from,
 )
 from ._nan_reductions import (  # noqa: F401, E402
+    nanargmax,
+    nanargmin,
     nancumprod,
     nancumsum,
     nanmax,
@@ -213,7 +215,18 @@ from ._nan_reductions import (  # noqa: F401, E402
     nansum,
     nanvar,
 )
-from ._ordering import argpartition, argsort, cumprod, partition, searchsorted, select, sort  # noqa: F401, E402
+from ._ordering import (  # noqa: F401, E402
+    argpartition,
+    argsort,
+    cumprod,
+    digitize,
+    interp,
+    lexsort,
+    partition,
+    searchsorted,
+    select,
+    sort,
+)
 from ._predicates import all, allclose, any, array_equal, array_equiv, isclose  # noqa: F401, E402
 from ._quantiles import median, nanmedian, nanpercentile, nanquantile, percentile, quantile  # noqa: F401, E402
 from ._spaces import geomspace, linspace, logspace  # noqa: F401, E402

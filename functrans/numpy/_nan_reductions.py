@@ -1,5 +1,5 @@
 """Reductions that ignore NaNs: nansum, nanprod, nanmean, nanvar, nanstd,
-nanmax, nanmin, nancumsum, nancumprod, as jax.numpy defines them: NaNs
+nanmax, nanmin, nanargmax, nanargmin, nancumsum, nancumprod, as jax.numpy defines them: NaNs
 are replaced by the reduction's identity; nanmax/nanmin of an all-NaN
 slice, and the mean or variance of one without enough numbers, are NaN
 (NumPy warns there too). Integers have no NaNs: these are the plain
@@ -12,7 +12,7 @@ from ._base import aval, operand, to_float
 from ._math import isnan, logical_not, multiply, sqrt, subtract, where
 from ._ordering import cumprod
 from ._predicates import all as _all
-from ._reductions import cumsum, max, mean, min, prod, sum
+from ._reductions import argmax, argmin, cumsum, max, mean, min, prod, sum
 
 
 def _has_nans(a) -> bool:
@@ -45,20 +45,28 @@ def nancumprod(a, axis=None, dtype=None):
     return cumprod(_replaced(a, 1), axis=axis, dtype=dtype)
 
 
-def _nan_extremum(reduce, fill, name):
+def _nan_ignoring(reduce, fill, all_nan_value, name, doc):
+    """`reduce` over `a` with NaNs replaced by `fill`, and `all_nan_value`
+    where a slice holds nothing but NaNs."""
     def fn(a, axis=None, keepdims=False):
         a = operand(a)
         if not _has_nans(a):
             return reduce(a, axis=axis, keepdims=keepdims)
         out = reduce(_replaced(a, fill), axis=axis, keepdims=keepdims)
-        return where(_all(isnan(a), axis=axis, keepdims=keepdims), np.nan, out)
-    fn.__name__ = name
-    fn.__doc__ = f"The {name[3:]}imum over `axis`, ignoring NaNs (NaN where a slice is all NaN)."
+        return where(_all(isnan(a), axis=axis, keepdims=keepdims), all_nan_value, out)
+    fn.__name__, fn.__doc__ = name, doc
     return fn
 
 
-nanmax = _nan_extremum(max, -np.inf, "nanmax")
-nanmin = _nan_extremum(min, np.inf, "nanmin")
+nanmax = _nan_ignoring(max, -np.inf, np.nan, "nanmax", "The maximum over `axis`, ignoring NaNs (NaN where a "
+                       "slice is all NaN).")
+nanmin = _nan_ignoring(min, np.inf, np.nan, "nanmin", "The minimum over `axis`, ignoring NaNs (NaN where a "
+                       "slice is all NaN).")
+# -1 for an all-NaN slice is JAX's value; NumPy raises.
+nanargmax = _nan_ignoring(argmax, -np.inf, -1, "nanargmax", "Index of the maximum along `axis`, ignoring NaNs; "
+                          "-1 where a slice is all NaN.")
+nanargmin = _nan_ignoring(argmin, np.inf, -1, "nanargmin", "Index of the minimum along `axis`, ignoring NaNs; "
+                          "-1 where a slice is all NaN.")
 
 
 def _count(a, axis, keepdims):
@@ -90,3 +98,4 @@ def nanvar(a, axis=None, dtype=None, ddof=0, keepdims=False):
 def nanstd(a, axis=None, dtype=None, ddof=0, keepdims=False):
     """Standard deviation: the square root of `nanvar`."""
     return sqrt(nanvar(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims))
+

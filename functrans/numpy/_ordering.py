@@ -1,5 +1,5 @@
-"""Sorting and order: sort, argsort, partition, argpartition, searchsorted,
-select and cumprod, as jax.numpy defines them, over the `sort` primitive
+"""Sorting and order: sort, argsort, lexsort, partition, argpartition,
+searchsorted, digitize, interp, select and cumprod, as jax.numpy defines them, over the `sort` primitive
 and compositions.
 
 Sorting is stable and puts NaNs last (NumPy's order); `descending=True`
@@ -16,9 +16,24 @@ import numpy as np
 from .. import dtypes
 from ..ops import shaping as sh
 from ..ops.sorting import sort as _sort
-from ._base import aval, cast, normalize_axis, operand, promote
-from ._indexing import take
-from ._math import add, isnan, less, logical_and, logical_not, logical_or, multiply, where
+from ._base import aval, cast, normalize_axis, operand, promote, to_float
+from ._indexing import take, take_along_axis
+from ._math import (
+    abs,
+    add,
+    clip,
+    divide,
+    greater,
+    isnan,
+    less,
+    logical_and,
+    logical_not,
+    logical_or,
+    multiply,
+    remainder,
+    subtract,
+    where,
+)
 from ._reductions import _accumulating_dtype
 from ._shape import concatenate, ravel, reshape, swapaxes
 
@@ -162,3 +177,55 @@ def cumprod(a, axis=None, dtype=None):
         x = multiply(x, shifted)
         offset *= 2
     return swapaxes(x, -1, axis) if shape else reshape(x, ())
+
+
+def lexsort(keys, axis=-1):
+    """Indices that sort by the last key, then the one before it, ...: stable
+    argsorts, from the first key (least significant) to the last."""
+    keys = [operand(k) for k in keys]
+    if not keys:
+        raise TypeError("lexsort needs at least one key")
+    order = argsort(keys[0], axis=axis)
+    for key in keys[1:]:
+        order = take_along_axis(order, argsort(take_along_axis(key, order, axis), axis=axis), axis)
+    return order
+
+
+def digitize(x, bins, right=False):
+    """The index of the bin of `bins` (increasing or decreasing) each element of `x` falls in."""
+    bins = operand(bins)
+    if aval(bins).ndim != 1:
+        raise ValueError(f"digitize: bins must be 1-D, got shape {aval(bins).shape}")
+    n = aval(bins).shape[0]
+    if n == 0:
+        return np.zeros(aval(operand(x)).shape, dtypes.DEFAULT_INT)
+    side = "left" if right else "right"
+    increasing = searchsorted(bins, x, side=side)
+    decreasing = n - searchsorted(_rev(bins, 0), x, side=side)
+    return where(take(bins, -1) >= take(bins, 0), increasing, decreasing)
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """Piecewise-linear interpolation of the points (xp, fp), xp increasing,
+    at `x`; fp[0] / fp[-1] (or `left` / `right`) outside. With `period`, xp
+    and x are angles of that period."""
+    x, xp = (to_float(v) for v in promote(x, xp))
+    fp = to_float(fp)
+    if aval(xp).ndim != 1 or aval(xp).shape != aval(fp).shape:
+        raise ValueError(f"interp: xp and fp must be 1-D of one length, got shapes {aval(xp).shape} and "
+                         f"{aval(fp).shape}")
+    if period is not None:
+        x, xp = remainder(x, period), remainder(xp, period)
+        order = argsort(xp)
+        xp, fp = take(xp, order), take(fp, order)
+        xp = concatenate([take(xp, np.array([-1])) - period, xp, take(xp, np.array([0])) + period])
+        fp = concatenate([take(fp, np.array([-1])), fp, take(fp, np.array([0]))])
+        left = right = None
+    n = aval(xp).shape[0]
+    i = clip(searchsorted(xp, x, side="right"), 1, n - 1)
+    x0, x1, f0, f1 = take(xp, i - 1), take(xp, i), take(fp, i - 1), take(fp, i)
+    dx = subtract(x1, x0)
+    flat = abs(dx) <= np.spacing(np.finfo(aval(xp).dtype).eps)   # no 0/0 where two xp coincide
+    out = where(flat, f0, add(f0, multiply(divide(subtract(x, x0), where(flat, 1.0, dx)), subtract(f1, f0))))
+    out = where(less(x, take(xp, 0)), take(fp, 0) if left is None else left, out)
+    return where(greater(x, take(xp, -1)), take(fp, -1) if right is None else right, out)
