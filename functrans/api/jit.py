@@ -32,7 +32,8 @@ from ..backend.numpy_eval import NumpyProgram, estimated_seconds
 from ..core import Tracer
 from ..errors import canonicalize_argnums, check_argnames, check_callable, kernel_build_error
 from ..ops.control_flow.calls import closed_call, open_jaxpr
-from ..transforms.passes import inline_calls, simplify
+from ..ops.shaping import broadcast_in_dim
+from ..transforms.passes import fold_uniform_consts, inline_calls, simplify
 from ..transforms.staging import trace_flat
 from ..tree_util import tree_flatten, tree_unflatten
 from ._leaves import Store, as_leaf, as_leaves, as_output, flatten_fun, leaf_aval
@@ -221,6 +222,8 @@ class _Compiled:
         if not self.single:
             out_tree = self.out_tree
             return lambda args: tree_unflatten(out_tree, [to_array(o) for o in call(*args)])
+        if kernel.scratch is not None:    # a large program: the dispatcher needs this thread's buffers
+            return lambda args: to_array(call(*args)[0])
         dispatcher, scalar_type = kernel.dispatcher, kernel.finishers[0]
         if scalar_type is None and not consts:
             return lambda args: dispatcher(*args)[0].view(Array)
@@ -358,7 +361,7 @@ class JitFunction(FunctionObject):
         store = Store()
         flat = flatten_fun(with_static, in_tree, store, None if positions else "jit")
         closed = trace_flat(flat, list(avals), transform="jit")
-        return _Compiled(simplify(closed), store.value, label, in_tree, avals)
+        return _Compiled(simplify(fold_uniform_consts(closed, broadcast_in_dim)), store.value, label, in_tree, avals)
 
     def _call_general(self, args, kwargs):
         entry = self._lookup(args, kwargs)

@@ -31,6 +31,7 @@ from ..config import config
 from . import loop_compiler, vector_math  # noqa: F401
 from .cache import Entry, kernel_digest
 from .loader import forget_module, load_or_build, numba_type  # noqa: F401  (numba_type: part of this API)
+from .render import scratch_specs
 
 
 class KernelCache:
@@ -133,7 +134,11 @@ class Kernel:
     """A compiled Jaxpr: `kernel(*invars)` returns the tuple of outvars.
 
     The Jaxpr's consts are held here and passed first; rank-0 inputs may be
-    NumPy or Python scalars; rank-0 outputs come back as NumPy scalars."""
+    NumPy or Python scalars; rank-0 outputs come back as NumPy scalars. The
+    source's scratch buffers (`render.SCRATCH_MIN_BYTES`) go last: each
+    thread has its own set, made on its first call, so concurrent calls from
+    several threads never share one (a call cannot re-enter its kernel: the
+    machine code calls no Python). Outputs are always fresh arrays."""
 
     def __init__(self, dispatcher, consts, in_avals, out_avals, source):
         self.dispatcher = dispatcher
@@ -144,9 +149,13 @@ class Kernel:
         # Per output: None, or the NumPy scalar type a rank-0 output becomes.
         self.finishers = tuple(None if a.shape else a.dtype.type for a in out_avals)
         self._scalar_outs = tuple((i, f) for i, f in enumerate(self.finishers) if f is not None)
+        self.scratch = _scratch_getter(scratch_specs(source))
 
     def __call__(self, *args):
-        return self._finish(self.dispatcher(*self.consts, *[convert(x) for convert, x in zip(self._converters, args)]))
+        args = [convert(x) for convert, x in zip(self._converters, args)]
+        if self.scratch is not None:
+            args += self.scratch()
+        return self._finish(self.dispatcher(*self.consts, *args))
 
     def _finish(self, outs):
         if self._scalar_outs:
@@ -164,8 +173,25 @@ class Kernel:
         here once), then the arguments; `call(*args)` is `kernel` without
         the input conversions."""
         consts = self.consts + tuple(convert(x) for convert, x in zip(self._converters, leading))
-        dispatcher, finish = self.dispatcher, self._finish
+        dispatcher, finish, scratch = self.dispatcher, self._finish, self.scratch
+        if scratch is not None:
+            return consts, lambda *args: finish(dispatcher(*consts, *args, *scratch()))
         return consts, lambda *args: finish(dispatcher(*consts, *args))
+
+
+def _scratch_getter(specs):
+    """None without scratch buffers, else a function returning this thread's."""
+    if not specs:
+        return None
+    local = threading.local()
+
+    def scratch():
+        try:
+            return local.buffers
+        except AttributeError:
+            local.buffers = tuple(np.empty(shape, dtype) for shape, dtype in specs)
+            return local.buffers
+    return scratch
 
 
 def _input_converter(aval):

@@ -25,7 +25,7 @@ from numba.core.registry import cpu_target
 from numba.core.serialize import dumps
 
 from . import cache, cache_eviction
-from .render import KERNEL_NAME
+from .render import KERNEL_NAME, scratch_specs
 
 
 def numba_type(aval):
@@ -40,8 +40,10 @@ def log(message: str):
         print(f"functrans: {message} (pid {os.getpid()})", file=sys.stderr, flush=True)
 
 
-def _signature(arg_avals) -> tuple:
-    return tuple(numba_type(a) for a in arg_avals)
+def _signature(arg_avals, source: str) -> tuple:
+    """The argument types: the avals', then the source's scratch buffers."""
+    scratch = (numba.types.Array(numba.from_dtype(dtype), len(shape), "C") for shape, dtype in scratch_specs(source))
+    return tuple(numba_type(a) for a in arg_avals) + tuple(scratch)
 
 
 def _target() -> tuple:
@@ -60,7 +62,7 @@ def entry_problem(entry: cache.Entry, arg_avals):
         return None, str(e)
     if contents.target != _target():
         return None, f"it was built for another CPU ({', '.join(contents.target[:2])})"
-    if contents.signature != str(_signature(arg_avals)):
+    if contents.signature != str(_signature(arg_avals, contents.source)):
         return None, f"it was built for other argument types {contents.signature}"
     return contents, None
 
@@ -121,7 +123,7 @@ def _dispatcher(entry: cache.Entry, source: str, arg_avals, contents):
     dispatcher._cache = hook       # numba's own attribute for its cache: ours instead of its files
     start = time.perf_counter()
     # Compiling eagerly for the avals' types keeps compile time out of the first call.
-    dispatcher.compile(_signature(arg_avals))
+    dispatcher.compile(_signature(arg_avals, source))
     seconds = time.perf_counter() - start
     log(f"kernel {entry.digest[:12]} {'loaded from disk' if dispatcher.stats.cache_hits else 'compiled'} "
         f"in {seconds:.3f} s")

@@ -15,12 +15,21 @@ import keyword
 import math
 import re
 
+import numpy as np
+
 from ..errors import UnsupportedError
 from ..ir import Jaxpr, Literal, VarNames, pp_jaxpr
 from . import fuse, loopgen
 from .lowering import Emit, cast, dtype_expr, element, indices, literal, loops
 
 KERNEL_NAME = "functrans_kernel"
+# Arrays at least this large that a kernel only uses inside itself are not
+# allocated per call but passed in as scratch buffers the caller keeps per
+# thread (`Kernel`): a fresh multi-megabyte array is fresh pages from the OS,
+# page faults that cost W7 more than its arithmetic. Smaller ones stay
+# `np.empty` (glibc reuses their memory anyway).
+SCRATCH_MIN_BYTES = 1 << 17
+_SCRATCH_LINE = "#: scratch "
 # `math.sin(x)` in a template is rendered `sin(x)` with `from math import
 # sin`: numba types and lowers a global function faster than a module
 # attribute, ~15% of the compile time of a long elementwise chain. Not for
@@ -56,8 +65,11 @@ def render_jaxpr(jaxpr: Jaxpr) -> str:
     _check_dtypes(jaxpr)
     name = _Namer(jaxpr)
     header = "\n".join("#   " + line for line in name.printed.splitlines())
-    params = ", ".join(name(v) for v in jaxpr.constvars + jaxpr.invars)
-    body = _render_steps(jaxpr, name)
+    steps = fuse.partition(jaxpr)
+    scratch = _scratch_vars(jaxpr, steps)
+    header += "".join(f"\n{_SCRATCH_LINE}{name(v)} {v.aval.shape!r} {v.aval.dtype.name}" for v in scratch)
+    params = ", ".join(name(v) for v in jaxpr.constvars + jaxpr.invars + scratch)
+    body = _render_steps(steps, name, set(scratch))
     outs = ", ".join(name(v) for v in jaxpr.outvars)
     body.append(f"return ({outs}{',' if len(jaxpr.outvars) == 1 else ''})")
     text = "".join(f"    {line}\n" for line in body)
@@ -88,11 +100,35 @@ def _check_dtypes(jaxpr: Jaxpr):
                     _check_dtypes(sub.jaxpr)
 
 
-def _render_steps(jaxpr, name) -> list[str]:
+def _scratch_vars(jaxpr, steps) -> list:
+    """The large arrays loops write that only loops read, never outputs:
+    their elements are all written before any is read in each call, and no
+    view of them escapes, so one buffer per thread serves every call."""
+    outvars = set(jaxpr.outvars)
+    read_outside = {x for step in steps if not isinstance(step, fuse.LoopGroup) for x in step.eqn.invars}
+    return [v for step in steps if isinstance(step, fuse.LoopGroup) for eqn in step.eqns for v in eqn.outvars
+            if v in step.live and v.aval.shape and v not in outvars and v not in read_outside
+            and math.prod(v.aval.shape) * v.aval.dtype.itemsize >= SCRATCH_MIN_BYTES]
+
+
+def scratch_specs(source: str) -> tuple:
+    """The (shape, dtype) of each scratch parameter a kernel's source takes
+    after its inputs, read off its header."""
+    specs = []
+    for line in source.splitlines():
+        if line.startswith(_SCRATCH_LINE):
+            shape, dtype = line[len(_SCRATCH_LINE):].split(" ", 1)[1].rsplit(" ", 1)
+            specs.append((tuple(int(d) for d in shape.strip("()").split(",") if d.strip()), np.dtype(dtype)))
+        elif line.startswith("def "):
+            break
+    return tuple(specs)
+
+
+def _render_steps(steps, name, scratch=frozenset()) -> list[str]:
     body = []
-    for step in fuse.partition(jaxpr):
+    for step in steps:
         if isinstance(step, fuse.LoopGroup):
-            body += _render_group(step, name)
+            body += _render_group(step, name, scratch)
         else:
             body += _render_statement(step.eqn, name)
     return body
@@ -105,7 +141,7 @@ def render_inline(closed, in_exprs, prefix: str):
     jaxpr = closed.jaxpr
     name = _Namer(jaxpr, prefix)
     lines = [f"{name(v)} = {expr}" for v, expr in zip(jaxpr.invars, in_exprs)]
-    return lines + _render_steps(jaxpr, name), [name(v) for v in jaxpr.outvars]
+    return lines + _render_steps(fuse.partition(jaxpr), name), [name(v) for v in jaxpr.outvars]
 
 
 # ---------------------------------------------------------------- statements
@@ -155,14 +191,15 @@ class _GroupNames:
         return self.name(atom) + "_i"
 
 
-def _render_group(group, name) -> list[str]:
-    """Allocations, then the loop nest; statements placed at loop depth d run
-    once per iteration of the first d loops (accumulators live there)."""
+def _render_group(group, name, scratch) -> list[str]:
+    """Allocations (but for `scratch` arrays, passed in), then the loop nest;
+    statements placed at loop depth d run once per iteration of the first d
+    loops (accumulators live there)."""
     names = _GroupNames(group, name)
     idx = indices(len(group.shape))
     depth = len(group.shape)
     top = [f"{name(v)} = np.empty({v.aval.shape!r}, {dtype_expr(v.aval.dtype)})"
-           for eqn in group.eqns for v in eqn.outvars if v in group.live and v.aval.shape]
+           for eqn in group.eqns for v in eqn.outvars if v in group.live and v.aval.shape and v not in scratch]
     before = [[] for _ in range(depth + 1)]   # before[d]: at depth d, before the inner loops
     after = [[] for _ in range(depth + 1)]
     loads, body, loaded = [], [], set()

@@ -8,7 +8,9 @@ primitive: what an equation may forward is the primitive's `forward` field.
 """
 from __future__ import annotations
 
-from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, Var
+import numpy as np
+
+from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
 
 
 def dce(jaxpr: Jaxpr) -> Jaxpr:
@@ -145,6 +147,35 @@ def inline_calls(closed: ClosedJaxpr) -> ClosedJaxpr:
     splice(jaxpr, env, eqns)
     outvars = [env.get(v, v) if type(v) is Var else v for v in jaxpr.outvars]
     return ClosedJaxpr(Jaxpr(constvars, jaxpr.invars, eqns, outvars), consts)
+
+
+def _uniform_value(const):
+    """The one element every element of the array `const` equals bit for bit
+    (so -0.0 and NaN payloads stay as they are), or None."""
+    if not isinstance(const, np.ndarray) or const.size < 2:
+        return None
+    rows = np.ascontiguousarray(const).reshape(const.size, 1).view(np.uint8)
+    return const.reshape(-1)[0] if (rows == rows[0]).all() else None
+
+
+def fold_uniform_consts(closed: ClosedJaxpr, broadcast) -> ClosedJaxpr:
+    """Consts whose elements are all one value (a cotangent of ones that
+    `bind` folded, scaled) become `broadcast(value)` equations, so that jit's
+    loops read a scalar instead of streaming an array through memory.
+    `broadcast` is the broadcast_in_dim primitive (passes name none)."""
+    jaxpr = closed.jaxpr
+    constvars, consts, eqns = [], [], []
+    for v, c in zip(jaxpr.constvars, closed.consts):
+        value = _uniform_value(c)
+        if value is None:
+            constvars.append(v)
+            consts.append(c)
+        else:
+            literal = Literal(value, ShapedArray((), v.aval.dtype, v.aval.weak_type))
+            eqns.append(Eqn(broadcast, [literal], [v], {"shape": v.aval.shape, "broadcast_dimensions": ()}))
+    if not eqns:
+        return closed
+    return ClosedJaxpr(Jaxpr(constvars, jaxpr.invars, eqns + list(jaxpr.eqns), jaxpr.outvars), consts)
 
 
 def simplify(closed: ClosedJaxpr) -> ClosedJaxpr:
