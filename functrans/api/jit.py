@@ -222,7 +222,7 @@ class _Compiled:
         if not self.single:
             out_tree = self.out_tree
             return lambda args: tree_unflatten(out_tree, [to_array(o) for o in call(*args)])
-        if kernel.scratch is not None:    # a large program: the dispatcher needs this thread's buffers
+        if kernel.buffers is not None:    # a large program: the dispatcher needs this thread's buffers
             return lambda args: to_array(call(*args)[0])
         dispatcher, scalar_type = kernel.dispatcher, kernel.finishers[0]
         if scalar_type is None and not consts:

@@ -29,9 +29,10 @@ from ..config import config
 # Imported for what they register: the fused-loop intrinsic every kernel calls, and
 # the vector-math symbols (before any machine code that calls them is loaded).
 from . import loop_compiler, vector_math  # noqa: F401
+from .buffers import buffer_getter
 from .cache import Entry, kernel_digest
 from .loader import forget_module, load_or_build, numba_type  # noqa: F401  (numba_type: part of this API)
-from .render import scratch_specs
+from .render import buffer_specs
 
 
 class KernelCache:
@@ -135,10 +136,8 @@ class Kernel:
 
     The Jaxpr's consts are held here and passed first; rank-0 inputs may be
     NumPy or Python scalars; rank-0 outputs come back as NumPy scalars. The
-    source's scratch buffers (`render.SCRATCH_MIN_BYTES`) go last: each
-    thread has its own set, made on its first call, so concurrent calls from
-    several threads never share one (a call cannot re-enter its kernel: the
-    machine code calls no Python). Outputs are always fresh arrays."""
+    source's large buffers go last, this thread's (`buffers`); outputs are
+    always arrays the caller owns alone."""
 
     def __init__(self, dispatcher, consts, in_avals, out_avals, source):
         self.dispatcher = dispatcher
@@ -149,12 +148,12 @@ class Kernel:
         # Per output: None, or the NumPy scalar type a rank-0 output becomes.
         self.finishers = tuple(None if a.shape else a.dtype.type for a in out_avals)
         self._scalar_outs = tuple((i, f) for i, f in enumerate(self.finishers) if f is not None)
-        self.scratch = _scratch_getter(scratch_specs(source))
+        self.buffers = buffer_getter(buffer_specs(source))
 
     def __call__(self, *args):
         args = [convert(x) for convert, x in zip(self._converters, args)]
-        if self.scratch is not None:
-            args += self.scratch()
+        if self.buffers is not None:
+            args += self.buffers()
         return self._finish(self.dispatcher(*self.consts, *args))
 
     def _finish(self, outs):
@@ -173,25 +172,10 @@ class Kernel:
         here once), then the arguments; `call(*args)` is `kernel` without
         the input conversions."""
         consts = self.consts + tuple(convert(x) for convert, x in zip(self._converters, leading))
-        dispatcher, finish, scratch = self.dispatcher, self._finish, self.scratch
-        if scratch is not None:
-            return consts, lambda *args: finish(dispatcher(*consts, *args, *scratch()))
+        dispatcher, finish, buffers = self.dispatcher, self._finish, self.buffers
+        if buffers is not None:
+            return consts, lambda *args: finish(dispatcher(*consts, *args, *buffers()))
         return consts, lambda *args: finish(dispatcher(*consts, *args))
-
-
-def _scratch_getter(specs):
-    """None without scratch buffers, else a function returning this thread's."""
-    if not specs:
-        return None
-    local = threading.local()
-
-    def scratch():
-        try:
-            return local.buffers
-        except AttributeError:
-            local.buffers = tuple(np.empty(shape, dtype) for shape, dtype in specs)
-            return local.buffers
-    return scratch
 
 
 def _input_converter(aval):

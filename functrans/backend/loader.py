@@ -25,7 +25,7 @@ from numba.core.registry import cpu_target
 from numba.core.serialize import dumps
 
 from . import cache, cache_eviction
-from .render import KERNEL_NAME, scratch_specs
+from .render import KERNEL_NAME, buffer_specs
 
 
 def numba_type(aval):
@@ -41,9 +41,10 @@ def log(message: str):
 
 
 def _signature(arg_avals, source: str) -> tuple:
-    """The argument types: the avals', then the source's scratch buffers."""
-    scratch = (numba.types.Array(numba.from_dtype(dtype), len(shape), "C") for shape, dtype in scratch_specs(source))
-    return tuple(numba_type(a) for a in arg_avals) + tuple(scratch)
+    """The argument types: the avals', then the source's buffers."""
+    buffers = (numba.types.Array(numba.from_dtype(dtype), len(shape), "C")
+               for specs in buffer_specs(source).values() for shape, dtype in specs)
+    return tuple(numba_type(a) for a in arg_avals) + tuple(buffers)
 
 
 def _target() -> tuple:
@@ -119,7 +120,8 @@ def build(entry: cache.Entry, source: str, arg_avals):
 
 def _dispatcher(entry: cache.Entry, source: str, arg_avals, contents):
     hook = _EntryCache(entry, contents)
-    dispatcher = numba.njit(error_model="numpy")(getattr(_module(entry, source), KERNEL_NAME))
+    parallel = "prange(" in source     # parallel_loops split a large loop over numba's threads
+    dispatcher = numba.njit(error_model="numpy", parallel=parallel)(getattr(_module(entry, source), KERNEL_NAME))
     dispatcher._cache = hook       # numba's own attribute for its cache: ours instead of its files
     start = time.perf_counter()
     # Compiling eagerly for the avals' types keeps compile time out of the first call.

@@ -67,9 +67,10 @@ GLOBALS = {**vars(builtins), **{n: f for n in dir(math) if callable(f := getattr
 CALLEE = "fused_loop"
 
 
-def call_lines(loop_lines, results) -> list[str]:
+def call_lines(loop_lines, results, targets=None) -> list[str]:
     """Statements that run `loop_lines` (a loop nest as `render.py` writes
-    it) through `fused_loop`, assigning the names in `results` after it.
+    it) through `fused_loop`, assigning the names in `results` after it
+    (to `targets` instead, if given).
     The loop function's parameters are the names it reads but never assigns:
     IR names never shadow a global, so these are exactly its inputs."""
     body = ["    " + line for line in loop_lines] + ([f"    return ({', '.join(results)},)"] if results else [])
@@ -79,7 +80,7 @@ def call_lines(loop_lines, results) -> list[str]:
     fn.args.args = [ast.arg(arg=p) for p in params]
     source = [f"def loop({', '.join(params)}):"] + body
     _remember("\n".join(source), fn)     # numba's typing of the call parses nothing
-    assign = f"({', '.join(results)},) = " if results else ""
+    assign = f"({', '.join(results if targets is None else targets)},) = " if results else ""
     return [f'{assign}{CALLEE}("""'] + source + [f'""", {", ".join(params)})']
 
 
