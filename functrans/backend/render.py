@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from ..ir import Jaxpr, Literal, VarNames, pp_jaxpr
 from . import fuse, loopgen, parallel_loops
+from .dot_folding import fold_dot_transposes
 from .lowering import Emit, cast, dtype_expr, element, indices, literal, loops
 
 KERNEL_NAME = "functrans_kernel"
@@ -66,6 +67,7 @@ def render_jaxpr(jaxpr: Jaxpr) -> str:
     >>> print(render_jaxpr(ft.make_jaxpr(fnp.sin)(np.ones(3)).jaxpr))
     """
     _check_dtypes(jaxpr)
+    jaxpr = fold_dot_transposes(jaxpr)
     name = _Namer(jaxpr)
     header = "\n".join("#   " + line for line in name.printed.splitlines())
     steps = fuse.partition(jaxpr)

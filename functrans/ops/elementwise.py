@@ -340,6 +340,11 @@ sub.forward = rules.forward_neutral(right=0)
 mul = binary_primitive("mul", np.multiply, "({0} * {1})",
              (lambda t, x, y, out: t * y, lambda t, x, y, out: x * t), transpose=_transpose_mul)
 mul.forward = rules.forward_neutral(1, 1)
+# For CSE (passes._cse_key): x * y is y * x, bit for bit, as x + y is y + x; and
+# a float x ** 2 is x * x (how both NumPy and the kernels compute it).
+add.commutative = mul.commutative = True
+integer_pow.cse_form = lambda inputs, params: ((mul, [inputs[0], inputs[0]], {})
+                                               if params["y"] == 2 and inputs[0].aval.dtype.kind == "f" else None)
 div = binary_primitive("div", _divide,
                        {"iub": "(abs({0}) // abs({1}) if ({0} < 0) == ({1} < 0) else -(abs({0}) // abs({1})))",
                         "fc": "({0} / {1})"},

@@ -111,23 +111,31 @@ dot_general.jvp = rules.jvp_maps(
 
 # numba lowering: BLAS gemm on (batch, M, K) x (batch, K, N) ---------------------------------
 
-def _as_3d(emit, k, permutation, shape3):
-    """Statements binding input k, laid out contiguously with `shape3`, to
-    a new name; returns (lines, name)."""
+def _as_3d(emit, k, blocks, shape3):
+    """Statements binding input k as a C-contiguous 3-d array to a new name:
+    (lines, name, transposed). `blocks` are its (batch, rows, columns) axes;
+    stored as (batch, columns, rows) it is passed as it is and BLAS reads
+    its transpose (`transposed`), else it is laid out as `shape3`."""
     name, aval = emit.ins[k], emit.in_avals[k]
     out = emit.temp(("lhs", "rhs")[k])
     if not aval.shape:
-        return [f"{out} = np.full({shape3!r}, {name}, {emit.dtype_expr(aval.dtype)})"], out
+        return [f"{out} = np.full({shape3!r}, {name}, {emit.dtype_expr(aval.dtype)})"], out, False
+    batch, rows, columns = (list(b) for b in blocks)
+    permutation = batch + rows + columns
+    identity = list(range(len(aval.shape)))
+    if rows and columns and batch + columns + rows == identity:
+        stored = (shape3[0], shape3[2], shape3[1])
+        return [f"{out} = np.ascontiguousarray({name}).reshape({stored!r})"], out, True
     lines = []
-    if list(permutation) != sorted(permutation):
+    if permutation != identity:
         # A copy loop, not np.transpose(x, axes): numba takes seconds to compile that.
         permuted = emit.temp(("lhs", "rhs")[k] + "T")
         shape = tuple(aval.shape[a] for a in permutation)
-        source = lambda idx: [idx[list(permutation).index(a)] for a in range(len(shape))]
+        source = lambda idx: [idx[permutation.index(a)] for a in range(len(shape))]
         lines = [f"{permuted} = np.empty({shape!r}, {emit.dtype_expr(aval.dtype)})"]
         lines += emit.copy(permuted, list, name, source, shape)
         name = permuted
-    return lines + [f"{out} = np.ascontiguousarray({name}).reshape({shape3!r})"], out
+    return lines + [f"{out} = np.ascontiguousarray({name}).reshape({shape3!r})"], out, False
 
 
 def _render_dot(emit, dimension_numbers):
@@ -137,14 +145,15 @@ def _render_dot(emit, dimension_numbers):
     lf, rf = _free_axes(len(lhs.shape), lc, lb), _free_axes(len(rhs.shape), rc, rb)
     size = lambda aval, axes: int(np.prod([aval.shape[a] for a in axes], dtype=np.int64))
     b, m, k, n = size(lhs, lb), size(lhs, lf), size(lhs, lc), size(rhs, rf)
-    lhs_lines, a3 = _as_3d(emit, 0, list(lb) + lf + list(lc), (b, m, k))
-    rhs_lines, b3 = _as_3d(emit, 1, list(rb) + list(rc) + rf, (b, k, n))
+    blas = out.dtype.kind in "fc" and m * k * n    # BLAS is for floats only, and for non-empty matrices
+    lhs_lines, a3, ta = _as_3d(emit, 0, (lb, lf, lc) if blas else (lb, lf + list(lc), ()), (b, m, k))
+    rhs_lines, b3, tb = _as_3d(emit, 1, (rb, rc, rf) if blas else (rb, list(rc) + rf, ()), (b, k, n))
     prod = emit.temp("prod")
     lines = lhs_lines + rhs_lines
     dtype = emit.dtype_expr(out.dtype)
-    if out.dtype.kind in "fc" and m * k * n:   # BLAS, called directly (backend/blas.py)
-        lines += [f"{prod} = np.empty(({b}, {m}, {n}), {dtype})", f"batched_matmul({a3}, {b3}, {prod})"]
-    else:                        # BLAS is for floats only, and for non-empty matrices
+    if blas:   # called directly (backend/blas.py)
+        lines += [f"{prod} = np.empty(({b}, {m}, {n}), {dtype})", f"batched_matmul({a3}, {b3}, {prod}, {ta}, {tb})"]
+    else:
         lines.append(f"{prod} = np.zeros(({b}, {m}, {n}), {dtype})")
         lines += emit.loops([("j0", b), ("j1", m), ("j2", k), ("j3", n)],
                             [f"{prod}[j0, j1, j3] += {a3}[j0, j1, j2] * {b3}[j0, j2, j3]"])

@@ -8,6 +8,8 @@ primitive: what an equation may forward is the primitive's `forward` field.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
@@ -44,6 +46,20 @@ def _fold_scalar_broadcasts(inputs, scalar_of, out_shape):
     return [x if f is None else f for f, x in zip(folded, inputs)]
 
 
+def _cse_key(primitive, inputs, params):
+    """What makes two equations equal for CSE: a primitive's `cse_form`
+    (`(inputs, params) -> (primitive, inputs, params)` of an equal equation,
+    or None: `integer_pow[y=2] x` is `mul x x`) is applied first, and the
+    operands of a `commutative` primitive are compared as a multiset."""
+    form = getattr(primitive, "cse_form", None)
+    if form is not None:
+        primitive, inputs, params = form(inputs, params) or (primitive, inputs, params)
+    keys = tuple(_literal_key(x) if type(x) is Literal else x for x in inputs)
+    if getattr(primitive, "commutative", False):
+        keys = frozenset(Counter(keys).items())
+    return primitive, keys, tuple(params.items())
+
+
 def forward_and_cse(jaxpr: Jaxpr) -> Jaxpr:
     """Replace identity equations by their input, fold scalar broadcasts into
     elementwise operations and replace repeated equations by the first
@@ -71,8 +87,7 @@ def forward_and_cse(jaxpr: Jaxpr) -> Jaxpr:
                 changed = True
                 continue
         try:
-            key = (eqn.primitive, tuple(_literal_key(x) if type(x) is Literal else x for x in inputs),
-                   tuple(eqn.params.items()))
+            key = _cse_key(eqn.primitive, inputs, eqn.params)
             hash(key)
         except TypeError:
             key = None
