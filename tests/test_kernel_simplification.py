@@ -8,6 +8,7 @@ import numpy as np
 
 import functrans as ft
 import functrans.numpy as fnp
+from functrans import lax
 from functrans.backend.render import render_jaxpr
 
 X = np.random.default_rng(0).normal(size=(16, 6))
@@ -56,3 +57,26 @@ def test_folded_dots_compute_the_same_values():
         return a.T @ b, (a.T @ b[:, :4]).T @ b[:, :4].T, fnp.einsum("kij,kil->kjl", c, c), (b.T @ a).T
     for got, want in zip(ft.jit(f)(a, b, c), f(a, b, c)):
         np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
+
+
+def chain(x, y):
+    """Broadcast, transpose, slice, reverse, expand and squeeze chains read by loops."""
+    t = lax.rev(lax.slice(lax.transpose(x, (1, 0)), (1, 0), (4, 4)), dimensions=(1,))   # (3, 4): a view of views
+    b = lax.broadcast_in_dim(y, shape=(3, 4), broadcast_dimensions=(0,))
+    e = lax.squeeze(lax.expand_dims(t, dimensions=(0,)), dimensions=(0,))
+    return fnp.sin(t) * b + e * 2.0, fnp.sum(b * t, axis=1)
+
+
+def chain_numpy(x, y):
+    t = x.T[1:, ::-1]
+    b = np.broadcast_to(y[:, None], (3, 4))
+    return np.sin(t) * b + t * 2.0, np.sum(b * t, axis=1)
+
+
+def test_index_map_chains_are_read_through_not_materialized():
+    x, y = np.arange(16.0).reshape(4, 4) / 7.0, np.arange(3.0)
+    source = render_jaxpr(ft.make_jaxpr(chain)(x, y).jaxpr)
+    kernel = source.split("def functrans_kernel")[1]
+    assert kernel.count("fused_loop(") == 1 and kernel.count("np.empty") == 2, source   # the two outputs
+    for got, want in zip(ft.jit(chain)(x, y), chain_numpy(x, y)):
+        np.testing.assert_allclose(got, want, rtol=1e-15)

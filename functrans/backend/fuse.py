@@ -34,12 +34,41 @@ def loop_shape(eqn) -> tuple:
     return aval.shape
 
 
+def index_views(jaxpr: Jaxpr) -> dict:
+    """{Var: its equation} for the unguarded index maps (broadcasts,
+    transposes, squeezes, slices) of an array that only loops read: such a
+    value is never an array of its own, its readers index its operand
+    through it (chains compose), so a broadcast or reshape chain costs no
+    loop and no allocation. Any other reader, or being an output, makes it
+    an array."""
+    outvars = {v for v in jaxpr.outvars if type(v) is Var}
+    views = {}
+    for eqn in jaxpr.eqns:
+        operand = eqn.invars[0] if eqn.invars else None
+        if (lowering_of(eqn) == INDEX_MAP and eqn.primitive.numba.guard is None and type(operand) is Var
+                and operand.aval.shape and eqn.outvars[0].aval.shape and eqn.outvars[0] not in outvars):
+            views[eqn.outvars[0]] = eqn
+    for eqn in jaxpr.eqns:      # a statement reading a view needs it as an array
+        if lowering_of(eqn) == STATEMENT:
+            for x in eqn.invars:
+                views.pop(x, None)
+    return views
+
+
+def root_of(x, views):
+    """The array a (chain of) index views reads."""
+    while type(x) is Var and x in views:
+        x = views[x].invars[0]
+    return x
+
+
 class LoopGroup:
     """Equations evaluated together in one loop nest over `shape` (no loop at
-    all for shape `()`)."""
+    all for shape `()`). `views`: the Jaxpr's `index_views`, read through."""
 
-    def __init__(self, shape):
+    def __init__(self, shape, views=None):
         self.shape = shape
+        self.views = views or {}
         self.eqns = []
         self.produced = set()   # outputs of the loop body: scalars per iteration
         self.reduced = set()    # outputs of reductions: ready only after the loop
@@ -50,16 +79,21 @@ class LoopGroup:
         (self.reduced if lowering_of(eqn) == REDUCTION else self.produced).update(eqn.outvars)
 
     def makes_any(self, atoms) -> bool:
+        atoms = [root_of(x, self.views) for x in atoms]
         return any(type(x) is Var and (x in self.produced or x in self.reduced) for x in atoms)
 
     def accepts(self, eqn) -> bool:
         how = lowering_of(eqn)
         if how == STATEMENT or loop_shape(eqn) != self.shape:
             return False
-        if any(type(x) is Var and x in self.reduced for x in eqn.invars):
+        roots = [root_of(x, self.views) for x in eqn.invars]
+        if any(type(x) is Var and x in self.reduced for x in roots):
             return False   # a reduction's result exists only after the loop
+        # A view reads its root at another index: the root must be an array.
+        if any(r is not x and r in self.produced for r, x in zip(roots, eqn.invars)):
+            return False
         # An index map reads its operand at another index: it must be an array.
-        return how != INDEX_MAP or eqn.invars[0] not in self.produced
+        return how != INDEX_MAP or roots[0] not in self.produced
 
     def __repr__(self):
         return f"LoopGroup({self.shape}, {[e.primitive.name for e in self.eqns]})"
@@ -83,7 +117,10 @@ def partition(jaxpr: Jaxpr) -> list:
     computation) is hoisted before it, so that an unrelated `dot_general` or
     `1 / n` does not split an elementwise chain."""
     steps, group = [], None
+    views = index_views(jaxpr)
     for eqn in jaxpr.eqns:
+        if eqn.outvars and eqn.outvars[0] in views:
+            continue       # read through by the loops that read it
         if group is not None and group.accepts(eqn):
             group.add(eqn)
             continue
@@ -91,7 +128,7 @@ def partition(jaxpr: Jaxpr) -> list:
         if lowering_of(eqn) == STATEMENT:
             step = Statement(eqn)
         else:
-            step = LoopGroup(loop_shape(eqn))
+            step = LoopGroup(loop_shape(eqn), views)
             step.add(eqn)
         if group is not None and not depends and (isinstance(step, Statement) or step.shape == ()):
             steps.append(step)
@@ -105,15 +142,16 @@ def partition(jaxpr: Jaxpr) -> list:
             group = step
     if group is not None:
         steps.append(group)
-    _mark_live(jaxpr, steps)
+    _mark_live(jaxpr, steps, views)
     return steps
 
 
-def _mark_live(jaxpr, steps):
+def _mark_live(jaxpr, steps, views):
     readers = {}
     for i, step in enumerate(steps):
         for eqn in step.eqns if isinstance(step, LoopGroup) else [step.eqn]:
             for x in eqn.invars:
+                x = root_of(x, views)
                 if type(x) is Var:
                     readers.setdefault(x, set()).add(i)
     outvars = {v for v in jaxpr.outvars if type(v) is Var}

@@ -222,7 +222,7 @@ def _render_group(group, name, passed, parallel=False) -> list[str]:
         for x in eqn.invars if how != fuse.INDEX_MAP else ():
             if type(x) is not Literal and x.aval.shape and x not in group.produced and x not in loaded:
                 loaded.add(x)
-                loads.append(f"{names.scalar(x)} = {element(name(x), x.aval, idx)}")
+                loads.append(f"{names.scalar(x)} = {_read(x, idx, group.views, name)}")
         if how == fuse.REDUCTION:
             _render_reduction(eqn, names, idx, nest, body)
             continue
@@ -247,11 +247,22 @@ def _index_map_read(eqn, names, idx) -> str:
     if type(operand) is Literal or not operand.aval.shape:
         return names.scalar(operand)
     index_map = eqn.primitive.numba
-    read = element(names.name(operand), operand.aval, index_map.source(idx, operand.aval, out.aval, **eqn.params))
+    read = _read(operand, index_map.source(idx, operand.aval, out.aval, **eqn.params), names.group.views, names.name)
     if index_map.guard is None:
         return read
     guard = index_map.guard(idx, operand.aval, out.aval, **eqn.params)
     return f"({read} if {guard} else {names.scalar(eqn.invars[1])})"
+
+
+def _read(x, idx, views, name) -> str:
+    """Element `idx` of array `x`; of the array a chain of index views
+    (`fuse.index_views`) reads, at the composed index, when `x` is one."""
+    eqn = views.get(x)
+    if eqn is None:
+        return element(name(x), x.aval, idx)
+    operand = eqn.invars[0]
+    grouped = [i if i.isidentifier() or i.isdigit() else f"({i})" for i in idx]
+    return _read(operand, eqn.primitive.numba.source(grouped, operand.aval, x.aval, **eqn.params), views, name)
 
 
 def _render_reduction(eqn, names, idx, nest, body):
