@@ -156,7 +156,9 @@ class Trace:
         if entry is not None:
             return entry[0]
         original = value
-        if type(value) is Tracer:
+        if type(value) is np.ndarray:    # the common case: a rule's residual, as `t * cos(x)`'s
+            var = Var(aval_of(value))
+        elif type(value) is Tracer:
             if not value.trace.alive:
                 raise _escaped(value)
             var = Var(value.aval)
@@ -175,6 +177,8 @@ class Trace:
             return value.ir_var if value.trace is self else self.lift(value)
         if type(value) is Literal:
             return value
+        if type(value) is np.ndarray and value.ndim:
+            return self.lift(value)
         if isinstance(value, Tracer):    # a subclass would be a bug
             raise AssertionError(type(value))
         if dtypes.is_python_scalar(value):
@@ -273,19 +277,23 @@ def bind(prim: Primitive, args: Sequence[Any], params: dict[str, Any]) -> Any:
     """Apply `prim`: record it in the innermost trace among its arguments',
     or evaluate it when none is traced (on `Array` inputs, NumPy's rule for
     subclasses holds: the outputs are Arrays too)."""
-    trace, on_arrays = None, False
+    trace, on_arrays, literals = None, False, False
     for a in args:
         t = type(a)
         if t is Tracer:
             if trace is None or a.trace.level > trace.level:
                 trace = a.trace
+        elif t is Literal:
+            literals = True
         elif t is Array:
             on_arrays = True
     if trace is None:
         if on_arrays:
             values = [a.value if type(a) is Literal else arrays.to_plain(a) for a in args]
-        else:
+        elif literals:
             values = [a.value if type(a) is Literal else a for a in args]
+        else:
+            values = args     # the hot case of eager evaluation: plain arrays, nothing to unwrap
         try:
             out = prim.impl(*values, **params)
         except (ValueError, TypeError, IndexError):

@@ -72,9 +72,31 @@ def weak_scalar_aval(dtype: np.dtype) -> ShapedArray:
     return aval
 
 
+_ARRAY_AVALS: dict = {}
+_ARRAY_AVALS_MAX = 4096
+
+
+def array_aval(shape: tuple, dtype: np.dtype) -> ShapedArray:
+    """The (shared) strong aval of a native-byte-order array of `shape` and
+    `dtype`: eager differentiation asks for one per operation, and a shared
+    aval lets shape rules take their `a is b` fast path."""
+    key = (shape, dtype)
+    aval = _ARRAY_AVALS.get(key)
+    if aval is None:
+        if len(_ARRAY_AVALS) >= _ARRAY_AVALS_MAX:   # many distinct shapes: keep the memory bounded
+            _ARRAY_AVALS.clear()
+        aval = _ARRAY_AVALS[key] = ShapedArray(shape, dtype)
+    return aval
+
+
 def aval_of(value: Any) -> ShapedArray:
     """The aval of a value: a traced value's or a Literal's own, else that of
     a concrete value (NumPy array, NumPy or Python scalar)."""
+    if type(value) is np.ndarray:     # the hot case (rules' residuals); not a failed getattr
+        dtype = value.dtype
+        if dtype.isnative:
+            return array_aval(value.shape, dtype)
+        return ShapedArray(value.shape, dtype.newbyteorder("="))
     aval = getattr(value, "aval", None)
     if aval is not None:
         return aval

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
-from ..core import Tracer
+from ..core import Tracer, bind
 from ..errors import ShapeError, canonicalize_axis
 from ..ir import Literal, ShapedArray, weak_scalar_aval
 from ..ops import elementwise as ew
@@ -143,11 +143,11 @@ def numpy_binary(prim, op_name, on_bools=None):
         if tx is Tracer or (tx is np.ndarray and ty is not Tracer):
             operand = _operand_beside(y, x)
             if operand is not None and (on_bools is None or (x.aval if tx is Tracer else x).dtype.kind != "b"):
-                return prim(x, operand)
+                return bind(prim, (x, operand), {})
         elif ty is Tracer or ty is np.ndarray:
             operand = _operand_beside(x, y)
             if operand is not None and (on_bools is None or (y.aval if ty is Tracer else y).dtype.kind != "b"):
-                return prim(operand, y)
+                return bind(prim, (operand, y), {})
         x, y = promote(x, y)
         if on_bools is not None and aval(x).dtype.kind == "b":
             return on_bools(x, y)

@@ -57,15 +57,20 @@ def _elementwise_shape(name, kinds, out_dtype=None):
     if out_dtype is not None and not callable(out_dtype):
         out_dtype = np.dtype(out_dtype)
 
+    mapped = callable(out_dtype)
+
     def shape(*avals, **params):
         first = avals[0]
-        if callable(out_dtype):
+        if mapped:
             return _mapped_dtype_shape(name, kinds, out_dtype, avals)
-        if len(avals) == 1 or all(a is first for a in avals[1:]):   # the common, cheap cases
+        n = len(avals)
+        # The common, cheap cases: one operand, or operands sharing one aval
+        # (avals of arrays are shared, see `ir.array_aval`).
+        if n == 1 or (n == 2 and avals[1] is first) or (n > 2 and all(a is first for a in avals[1:])):
             if first.dtype.kind not in kinds:
                 _check_kinds(name, avals, kinds)
             return first if out_dtype is None else ShapedArray(first.shape, out_dtype)
-        if len(avals) == 2:
+        if n == 2:
             a, b = avals
             if a.dtype == b.dtype and a.dtype.kind in kinds and (a.shape == b.shape or not a.shape or not b.shape):
                 wide = a if a.shape else b

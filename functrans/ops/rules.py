@@ -49,12 +49,32 @@ def jvp_maps(prim, *maps):
             term = fn(t, *values, out, **params)
             if term is not None:   # a map may declare its term zero
                 total = term if total is None else total + term
-        if total is None or out.dtype.kind not in "fc":
+        return _finish(out, total)
+
+    if len(maps) != 1 or maps[0] is None:
+        return rule
+    fn = maps[0]
+
+    def unary_rule(primals, tangents, params):
+        # The one-operand case (sin, tanh, exp, ...) without the loop: it is
+        # the hot path of eager differentiation.
+        out = bind(prim, primals, params)
+        t = tangents[0]
+        if type(t) is Zero:
             return out, Zero(aval_of(out))
-        if total.shape != out.shape or total.dtype != out.dtype:
-            total = match_aval(total, aval_of(out))
-        return out, total
-    return rule
+        x = primals[0]
+        return _finish(out, fn(t, x.value.item() if type(x) is Literal else x, out, **params))
+    return unary_rule
+
+
+def _finish(out, total):
+    """A JVP's output pair: a Zero tangent when no map contributed or the
+    output is not differentiable; else the sum of terms fitted to the output."""
+    if total is None or out.dtype.kind not in "fc":
+        return out, Zero(aval_of(out))
+    if total.shape != out.shape or total.dtype != out.dtype:
+        total = match_aval(total, aval_of(out))
+    return out, total
 
 
 def linear_jvp(prim, linear_argnums=None):

@@ -20,7 +20,8 @@ def dce(jaxpr: Jaxpr) -> Jaxpr:
     live = {v for v in jaxpr.outvars if type(v) is Var}
     kept = []
     for eqn in reversed(jaxpr.eqns):
-        if any(v in live for v in eqn.outvars):
+        outs = eqn.outvars
+        if (outs[0] in live) if len(outs) == 1 else any(v in live for v in outs):
             kept.append(eqn)
             live.update(x for x in eqn.invars if type(x) is Var)
     if len(kept) == len(jaxpr.eqns):

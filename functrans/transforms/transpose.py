@@ -26,16 +26,17 @@ def backward_pass(jaxpr, consts, args, cts_out):
         else:
             primal_env[v] = a
 
-    def primal(x):
-        return x if type(x) is Literal else primal_env[x]
-
+    # This loop and the next run once per equation: they are the backward
+    # half of eager differentiation's per-operation cost, so they stay flat.
     linear_eqns = []
     for eqn in jaxpr.eqns:
-        if any(type(x) is Var and x in linear_vars for x in eqn.invars):
-            linear_eqns.append(eqn)
-            linear_vars.update(eqn.outvars)
+        for x in eqn.invars:
+            if type(x) is Var and x in linear_vars:
+                linear_eqns.append(eqn)
+                linear_vars.update(eqn.outvars)
+                break
         else:
-            out = bind(eqn.primitive, [primal(x) for x in eqn.invars], eqn.params)
+            out = bind(eqn.primitive, [x if type(x) is Literal else primal_env[x] for x in eqn.invars], eqn.params)
             primal_env.update(zip(eqn.outvars, out if eqn.primitive.multiple_results else [out]))
 
     ct_env = {}
@@ -47,24 +48,31 @@ def backward_pass(jaxpr, consts, args, cts_out):
 
     for v, ct in zip(jaxpr.outvars, cts_out):
         accumulate(v, ct)
+    pop = ct_env.pop
     for eqn in reversed(linear_eqns):
-        cts = [ct_env.pop(v, None) for v in eqn.outvars]
-        if all(ct is None for ct in cts):
-            continue
         prim = eqn.primitive
+        if prim.multiple_results:
+            cts = [pop(v, None) for v in eqn.outvars]
+            if all(ct is None for ct in cts):
+                continue
+        else:
+            ct = pop(eqn.outvars[0], None)
+            if ct is None:
+                continue
         if prim.transpose is None:
             raise UnsupportedError(
                 f"Reverse-mode differentiation needs a transpose rule for '{prim.name}', which is not "
                 "linear or has none; use forward mode (jvp, jacfwd) for this function")
-        args_in = [UndefinedPrimal(x.aval) if type(x) is Var and x in linear_vars else primal(x)
+        args_in = [UndefinedPrimal(x.aval) if x in linear_vars else primal_env[x] if type(x) is Var else x
                    for x in eqn.invars]
         if prim.multiple_results:
             cts = [Zero(v.aval) if ct is None else ct for v, ct in zip(eqn.outvars, cts)]
             cts_in = prim.transpose(cts, *args_in, **eqn.params)
         else:
-            cts_in = prim.transpose(cts[0], *args_in, **eqn.params)
+            cts_in = prim.transpose(ct, *args_in, **eqn.params)
         for x, ct in zip(eqn.invars, cts_in):
-            accumulate(x, ct)
+            if ct is not None and type(ct) is not Zero and type(x) is Var and x in linear_vars:
+                ct_env[x] = ct if x not in ct_env else add_cotangents(ct_env[x], ct)
     return [ct_env.get(v, Zero(v.aval)) if type(a) is UndefinedPrimal else None
             for v, a in zip(jaxpr.invars, args)]
 
