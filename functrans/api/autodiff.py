@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from ..config import config
 from ..core import Tracer, eval_closed
 from ..errors import GradError, canonicalize_argnums, check_callable
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
 from ..numpy import astype
+from ..transforms import eager_vjp
 from ..transforms.jvp import jvp_eval, jvp_jaxpr
 from ..transforms.markers import UndefinedPrimal, Zero, instantiate, is_differentiable
 from ..transforms.partial_eval import partial_eval_jaxpr
@@ -34,10 +36,21 @@ def linearize_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
     a linear Jaxpr. The last `aux_count()` outputs (known after tracing) are
     carried along undifferentiated.
     Returns (outputs, residuals, linear ClosedJaxpr, number of residuals)."""
-    closed = trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, transform="grad")
+    return _linearize_traced(_trace_for_grad(flat_fun, primals), primals, nonzeros, aux_count)
+
+
+def _trace_for_grad(flat_fun, primals):
+    return trace_flat(flat_fun, [leaf_aval(p) for p in primals], providers=primals, transform="grad")
+
+
+def _has_partial_eval(closed) -> bool:
+    return any(e.primitive.partial_eval is not None for e in closed.jaxpr.eqns)
+
+
+def _linearize_traced(closed, primals, nonzeros, aux_count):
     num_out = len(closed.jaxpr.outvars)
     num_diff = num_out - aux_count()
-    if not any(e.primitive.partial_eval is not None for e in closed.jaxpr.eqns):
+    if not _has_partial_eval(closed):
         outs, linear = _linearize_online(closed, primals, nonzeros, num_diff)
         return outs, [], linear, 0
     jvp_closed, _ = jvp_jaxpr(closed, nonzeros, instantiate_outs=[True] * num_diff + [False] * (num_out - num_diff))
@@ -83,7 +96,17 @@ def _keep_outputs(closed, count):
 def vjp_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
     """Returns (outputs, vjp_fn): vjp_fn(cotangents of the differentiated
     outputs) gives the cotangents of the inputs flagged in `nonzeros`."""
-    outs, residuals, linear, num_res = linearize_flat(flat_fun, primals, nonzeros, aux_count)
+    closed = _trace_for_grad(flat_fun, primals)
+    # debug_nans names the forward primitive behind a NaN of the backward pass
+    # from the whole-program path's frames, so it keeps that path.
+    if not (_staged(primals) or _staged(closed.consts) or _has_partial_eval(closed) or config.debug_nans):
+        try:
+            outs, tape = eager_vjp.forward(closed.jaxpr, closed.consts, primals, nonzeros)
+        except eager_vjp.Unsplittable:
+            pass     # a rule that needs concrete inputs: linearize the program as a whole
+        else:
+            return outs, lambda cts: eager_vjp.backward(tape, cts)
+    outs, residuals, linear, num_res = _linearize_traced(closed, primals, nonzeros, aux_count)
     staged_jaxpr = []
 
     def vjp_fn(cts):

@@ -24,15 +24,17 @@ def interpret(jaxpr, consts, args, marks, rule_name, blank, is_blank, what, keep
     # unannotated Var reads as None here and becomes `blank(x)` only when a
     # rule needs it (this loop is the hot path of eager differentiation).
     mark_env = {v: m for v, m in zip(jaxpr.invars, marks) if not is_blank(m)}
+    get_mark = mark_env.get     # a Literal is never a key: it reads as None
     for eqn in jaxpr.eqns:
         inputs = eqn.invars
         vals = [x if type(x) is Literal else env[x] for x in inputs]
-        ms = [mark_env.get(x) for x in inputs]
+        ms = [get_mark(x) for x in inputs]
         prim = eqn.primitive
+        blanks = 0
         for m in ms:     # (not `None in ms`: tracers overload ==)
-            if m is not None:
-                break
-        else:
+            if m is None:
+                blanks += 1
+        if blanks == len(ms):
             out = bind(prim, vals, eqn.params)
             if prim.multiple_results:
                 env.update(zip(eqn.outvars, out))
@@ -42,7 +44,8 @@ def interpret(jaxpr, consts, args, marks, rule_name, blank, is_blank, what, keep
         rule = getattr(prim, rule_name)
         if rule is None:
             raise UnsupportedError(f"{what} rule for '{prim.name}' is not implemented")
-        ms = [blank(x) if m is None else m for x, m in zip(inputs, ms)]
+        if blanks:
+            ms = [blank(x) if m is None else m for x, m in zip(inputs, ms)]
         out, out_mark = rule(vals, ms, eqn.params)
         if prim.multiple_results:
             env.update(zip(eqn.outvars, out))

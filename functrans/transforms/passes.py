@@ -23,7 +23,7 @@ def dce(jaxpr: Jaxpr) -> Jaxpr:
         outs = eqn.outvars
         if (outs[0] in live) if len(outs) == 1 else any(v in live for v in outs):
             kept.append(eqn)
-            live.update(x for x in eqn.invars if type(x) is Var)
+            live.update(eqn.invars)    # Literals too: harmless (no equation outputs one), and one C call
     if len(kept) == len(jaxpr.eqns):
         return jaxpr
     kept.reverse()
