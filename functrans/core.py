@@ -53,13 +53,16 @@ class Primitive:
                 broadcasts, or None; lets passes fold it into elementwise ops.
     inline:     for call-like primitives, (params) -> the ClosedJaxpr an
                 equation applies, which the backend inlines.
+    dce:        for primitives of several outputs, (eqn, used: list[bool])
+                -> an equivalent equation computing only the used outputs
+                (a loop dropping the ys nobody reads); see passes.dce.
     """
 
     def __init__(self, name: str, *, shape_rule: Callable, impl: Callable, multiple_results: bool = False,
                  jvp: Callable | None = None, transpose: Callable | None = None, batch: Callable | None = None,
                  numba: Any = None, partial_eval: Callable | None = None, forward: Callable | None = None,
                  scalar_broadcast: Callable | None = None, inline: Callable | None = None,
-                 elementwise: bool = False):
+                 elementwise: bool = False, dce: Callable | None = None):
         self.name = name
         self.shape_rule = shape_rule
         self.impl = impl
@@ -73,6 +76,7 @@ class Primitive:
         self.scalar_broadcast = scalar_broadcast
         self.inline = inline
         self.elementwise = elementwise
+        self.dce = dce
         REGISTRY[name] = self
 
     def __call__(self, *args: Any, **params: Any) -> Any:

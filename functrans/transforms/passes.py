@@ -16,15 +16,27 @@ from ..ir import ClosedJaxpr, Eqn, Jaxpr, Literal, ShapedArray, Var
 
 
 def dce(jaxpr: Jaxpr) -> Jaxpr:
-    """Drop equations none of whose outputs are used."""
+    """Drop equations none of whose outputs are used; an equation some of
+    whose outputs are unused is narrowed by its primitive's `dce` rule."""
     live = {v for v in jaxpr.outvars if type(v) is Var}
     kept = []
+    narrowed = False
     for eqn in reversed(jaxpr.eqns):
         outs = eqn.outvars
-        if (outs[0] in live) if len(outs) == 1 else any(v in live for v in outs):
-            kept.append(eqn)
-            live.update(eqn.invars)    # Literals too: harmless (no equation outputs one), and one C call
-    if len(kept) == len(jaxpr.eqns):
+        if len(outs) == 1:
+            if outs[0] not in live:
+                continue
+        else:
+            used = [v in live for v in outs]
+            if True not in used:
+                continue
+            if eqn.primitive.dce is not None and False in used:
+                new = eqn.primitive.dce(eqn, used)
+                narrowed = narrowed or new is not eqn
+                eqn = new
+        kept.append(eqn)
+        live.update(eqn.invars)    # Literals too: harmless (no equation outputs one), and one C call
+    if len(kept) == len(jaxpr.eqns) and not narrowed:
         return jaxpr
     kept.reverse()
     return Jaxpr(jaxpr.constvars, jaxpr.invars, kept, jaxpr.outvars)

@@ -23,7 +23,7 @@ from ...transforms.vmap import vmap_jaxpr
 from .. import rules
 from ..elementwise import add
 from ..rules import UndefinedPrimal, Zero, not_mapped
-from .bodies import interleave_order, reorder, split
+from .bodies import carry_fixed_point, interleave_order, keep_inputs, keep_outputs, pick, reorder, split
 from .calls import open_jaxpr
 
 
@@ -117,26 +117,68 @@ def _scan_partial_eval(eqn, unknowns):
         carry_uk = grown
     ins = split(eqn.invars, nc, nk)
     outs = split(eqn.outvars, nk)
-    pick = lambda xs, flags, want: [x for x, f in zip(xs, flags) if f == want]
     ys_uk = out_uk[nk:]
-    res_avals = [v.aval for v in known.jaxpr.outvars[len(known.jaxpr.outvars) - num_res:]]
-    stacked_res = [Var(_stacked(a, length)) for a in res_avals]
-    opened_known, extra = open_jaxpr(known)
-    assert not extra
     known_consts, known_carry = pick(ins[0], const_uk, False), pick(ins[1], carry_uk, False)
-    known_eqn = Eqn(scan_p, known_consts + known_carry + pick(ins[2], xs_uk, False),
+    known_xs = pick(ins[2], xs_uk, False)
+    # A residual that is a known const or xs slice of the body needs no
+    # stacking: the unknown scan reads the outer const (once, not a copy per
+    # step) or the outer xs itself, as JAX's scan partial evaluation does.
+    body_ins = known.jaxpr.invars
+    n_kc, n_kk = len(known_consts), len(known_carry)
+    outer_of = {v: o for v, o in zip(body_ins[:n_kc], known_consts)}
+    outer_xs = {v: o for v, o in zip(body_ins[n_kc + n_kk:], known_xs)}
+    residuals = known.jaxpr.outvars[len(known.jaxpr.outvars) - num_res:]
+    as_const = [type(r) is Var and r in outer_of for r in residuals]
+    as_xs = [not c and type(r) is Var and r in outer_xs for r, c in zip(residuals, as_const)]
+    stacked = [not c and not x for c, x in zip(as_const, as_xs)]
+    stacked_res = [Var(_stacked(r.aval, length)) for r, keep in zip(residuals, stacked) if keep]
+    res_iter = iter(stacked_res)
+    res_xs = [outer_xs[r] if x else next(res_iter) for r, x, keep in zip(residuals, as_xs, stacked) if x or keep]
+    kept_outs = [True] * (len(known.jaxpr.outvars) - num_res) + stacked
+    opened_known, extra = open_jaxpr(keep_outputs(known, kept_outs))
+    assert not extra
+    known_eqn = Eqn(scan_p, known_consts + known_carry + known_xs,
                     pick(outs[0], carry_uk, False) + pick(outs[1], ys_uk, False) + stacked_res,
-                    {**p, "jaxpr": opened_known, "num_consts": len(known_consts), "num_carry": len(known_carry)})
-    # The unknown body reads (residuals, unknown consts, carry, xs); as a scan
-    # the residuals are per-iteration inputs, so they go with the xs.
+                    {**p, "jaxpr": opened_known, "num_consts": n_kc, "num_carry": n_kk})
+    # The unknown body reads (residuals, unknown consts, carry, xs): residual
+    # consts go first, then the unknown consts and carry, then the residual
+    # xs (stacked or forwarded) and the unknown xs.
     n_uc, n_uk = sum(const_uk), sum(carry_uk)
-    order = (list(range(num_res, num_res + n_uc + n_uk)) + list(range(num_res))
+    res_const_pos = [i for i, c in enumerate(as_const) if c]
+    res_xs_pos = [i for i, c in enumerate(as_const) if not c]
+    order = (res_const_pos + list(range(num_res, num_res + n_uc + n_uk)) + res_xs_pos
              + list(range(num_res + n_uc + n_uk, len(unknown.jaxpr.invars))))
     unknown_consts, unknown_carry = pick(ins[0], const_uk, True), pick(ins[1], carry_uk, True)
-    unknown_eqn = Eqn(scan_p, unknown_consts + unknown_carry + stacked_res + pick(ins[2], xs_uk, True),
+    res_consts = [outer_of[r] for r, c in zip(residuals, as_const) if c]
+    unknown_eqn = Eqn(scan_p, res_consts + unknown_consts + unknown_carry + res_xs + pick(ins[2], xs_uk, True),
                       pick(outs[0], carry_uk, True) + pick(outs[1], ys_uk, True),
-                      {**p, "jaxpr": reorder(unknown, order), "num_consts": n_uc, "num_carry": n_uk})
+                      {**p, "jaxpr": reorder(unknown, order), "num_consts": len(res_consts) + n_uc,
+                       "num_carry": n_uk})
     return [known_eqn], [unknown_eqn]
+
+
+# dead-code elimination ---------------------------------------------------------------
+
+def _read_inputs(closed):
+    jaxpr = closed.jaxpr
+    read = {x for e in jaxpr.eqns for x in e.invars} | set(jaxpr.outvars)
+    return [v in read for v in jaxpr.invars]
+
+
+def _scan_dce(eqn, used):
+    """Drop the ys nobody reads, then the carries only they needed, then the
+    consts and xs the rest does not read: a loop stores no dead arrays."""
+    p = eqn.params
+    nc, nk = p["num_consts"], p["num_carry"]
+    body, used_ys = p["jaxpr"], used[nk:]
+    carry = carry_fixed_point(
+        lambda flags: _read_inputs(keep_outputs(body, flags + used_ys))[nc:nc + nk], used[:nk])
+    new_body = keep_outputs(body, carry + used_ys)
+    reads = _read_inputs(new_body)
+    in_flags = reads[:nc] + carry + reads[nc + nk:]
+    return Eqn(scan_p, pick(eqn.invars, in_flags), pick(eqn.outvars, carry + used_ys),
+               {**p, "jaxpr": keep_inputs(new_body, in_flags), "num_consts": sum(reads[:nc]),
+                "num_carry": sum(carry)})
 
 
 # transpose ------------------------------------------------------------------------------
@@ -213,4 +255,4 @@ def _render_scan(emit, jaxpr, length, reverse, num_consts, num_carry):
 
 scan_p = Primitive("scan", shape_rule=_scan_shape, impl=_scan_impl, multiple_results=True, jvp=_scan_jvp,
                    transpose=_scan_transpose, batch=_scan_batch, partial_eval=_scan_partial_eval,
-                   numba=_render_scan)
+                   numba=_render_scan, dce=_scan_dce)
