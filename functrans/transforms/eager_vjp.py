@@ -36,46 +36,62 @@ class Unsplittable(Exception):
 
 
 class _Plan:
-    """A small Jaxpr flattened for repeated evaluation on arrays: values live
-    in a list (consts, then inputs, then each equation's outputs) and each
-    step names its operands by position, so running it builds no dicts."""
-    __slots__ = ("init", "steps", "outs")
+    """A small Jaxpr flattened for repeated evaluation: values are numbered
+    (consts, literals, inputs, then each equation's outputs in turn) and each
+    step names its operands by number. On arrays it runs as generated Python
+    calling the impls directly (the program was typechecked when traced,
+    and debug_nans, which wraps impls, keeps the whole-program path), with no
+    dicts, lists or argument unpacking per step."""
+    __slots__ = ("init", "steps", "outs", "run")
 
     def __init__(self, closed: ClosedJaxpr):
         jaxpr = closed.jaxpr
-        # Layout: consts, literals, inputs, then each equation's outputs in turn.
         literals = [x for e in jaxpr.eqns for x in e.invars if type(x) is Literal]
         literals += [x for x in jaxpr.outvars if type(x) is Literal]
         self.init = list(closed.consts) + [x.value for x in literals]
-        position = {v: i for i, v in enumerate(jaxpr.constvars)}
-        position.update((x, len(closed.consts) + i) for i, x in enumerate(literals))   # Literals hash by identity
+        number = {v: i for i, v in enumerate(jaxpr.constvars)}
+        number.update((x, len(closed.consts) + i) for i, x in enumerate(literals))   # Literals hash by identity
         count = len(self.init)
-        position.update((v, count + i) for i, v in enumerate(jaxpr.invars))
+        number.update((v, count + i) for i, v in enumerate(jaxpr.invars))
         count += len(jaxpr.invars)
         steps = []
         for eqn in jaxpr.eqns:
-            steps.append((eqn.primitive, tuple(position[x] for x in eqn.invars), eqn.params,
-                          eqn.primitive.multiple_results))
-            for v in eqn.outvars:
-                position[v] = count
-                count += 1
+            outs = tuple(range(count, count + len(eqn.outvars)))
+            steps.append((eqn.primitive, tuple(number[x] for x in eqn.invars), eqn.params, outs))
+            number.update(zip(eqn.outvars, outs))
+            count += len(outs)
         self.steps = tuple(steps)
-        self.outs = tuple(position[x] for x in jaxpr.outvars)
+        self.outs = tuple(number[x] for x in jaxpr.outvars)
+        self.run = self._generate(len(jaxpr.invars))
+
+    def _generate(self, n_args):
+        n_init = len(self.init)
+        namespace = {f"k{i}": value for i, value in enumerate(self.init)}
+        ref = lambda i: f"k{i}" if i < n_init else f"v{i}"
+        targets = lambda numbers: "".join(f"v{i}, " for i in numbers)
+        lines = ["def run(args):"]
+        if n_args:
+            lines.append(f"    {targets(range(n_init, n_init + n_args))}= args")
+        for k, (prim, ins, params, outs) in enumerate(self.steps):
+            namespace[f"impl{k}"], namespace[f"params{k}"] = prim.impl, params
+            call = f"impl{k}({''.join(ref(i) + ', ' for i in ins)}{f'**params{k}' if params else ''})"
+            if not prim.multiple_results:
+                lines.append(f"    v{outs[0]} = {call}")
+            else:
+                lines.append(f"    {targets(outs)}= {call}" if outs else f"    {call}")
+        lines.append(f"    return [{', '.join(ref(i) for i in self.outs)}]")
+        exec("\n".join(lines), namespace)
+        return namespace["run"]
 
     def __call__(self, args, apply=None):
-        """The outputs on `args`. Concrete arrays run the impls directly (they
-        were typechecked when the program was traced); `apply=bind` records
-        instead, for traced cotangents."""
+        """The outputs on `args` (a list); `apply=bind` records instead of
+        running the impls, for traced cotangents."""
+        if apply is None:
+            return self.run(args)
         values = self.init + args
-        for prim, ins, params, multiple in self.steps:
-            if apply is None:
-                out = prim.impl(*[values[i] for i in ins], **params)
-            else:
-                out = apply(prim, [values[i] for i in ins], params)
-            if multiple:
-                values.extend(out)
-            else:
-                values.append(out)
+        for prim, ins, params, outs in self.steps:
+            out = apply(prim, [values[i] for i in ins], params)
+            values.extend(out if prim.multiple_results else [out])
         return [values[i] for i in self.outs]
 
 
