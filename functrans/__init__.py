@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (numpy gives tracers their operators)
                   tree_util,
 )
 from .api import (  # noqa: F401
+                  block_until_ready,
                   checkpoint,
                   clear_caches,
                   custom_jvp,

@@ -360,7 +360,8 @@ class Tracer:
     are attached by `functrans.numpy`, which owns their semantics."""
     __slots__ = ("aval", "trace", "ir_var")
     __array_priority__ = 1000
-    __array_ufunc__ = None   # make NumPy defer `ndarray * tracer` to us
+    # `__array_ufunc__` / `__array_function__` (NumPy's functions on tracers)
+    # are attached by `functrans.numpy`, with the operators.
     __hash__ = None          # traced arrays are unhashable, like NumPy's
 
     def __init__(self, aval: ShapedArray, trace: Trace, var: Var):
@@ -408,10 +409,12 @@ class Tracer:
 
     def __array__(self, dtype=None, copy=None):
         raise TracerConversionError(
-            f"A traced value of type {self.aval.str_short()} was passed to NumPy, "
-            "which would silently drop it from the trace. Use functrans.numpy "
-            "(`import functrans.numpy as fnp`) inside transformed functions; to "
-            "read a value, return it from the function.")
+            f"A traced value of type {self.aval.str_short()} was converted to a NumPy array "
+            "(np.asarray, np.array, or storing it into an ndarray), which would silently drop it "
+            "from the trace. NumPy's functions (np.sin(x), np.sum(x)) run functrans's on traced "
+            "values, but a NumPy array cannot hold one. Use functrans.numpy (`import functrans.numpy "
+            "as fnp`: fnp.asarray, fnp.stack, x.at[idx].set(y)) inside transformed functions; "
+            "to read a value, return it from the function.")
 
     def __len__(self):
         if not self.aval.shape:

@@ -60,6 +60,12 @@ class UnsupportedError(NotImplementedError):
     what to do instead."""
 
 
+class TransformTypeError(UnsupportedError, TypeError):
+    """A transformation JAX refuses with a TypeError (forward mode of a
+    `custom_vjp` function): `except TypeError` catches it as in JAX, and
+    `except UnsupportedError` as functrans's other refusals."""
+
+
 class KernelBuildError(RuntimeError):
     """jit cannot build kernels in this process (numba is missing or cannot
     be imported here: say a pool worker or cluster node set up differently

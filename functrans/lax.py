@@ -4,8 +4,11 @@
 other operands' dtype); `functrans.numpy` is the broadcasting, promoting
 layer. Bad operands raise here, eagerly as under a trace.
 """
+import numpy as np
+
 from .api.control import cond, fori_loop, scan, switch, while_loop  # noqa: F401
 from .core import REGISTRY
+from .errors import ShapeError
 from .ir import aval_of as _aval_of
 from .numpy._base import cast as _cast
 from .numpy._base import operand as _operand
@@ -14,13 +17,14 @@ from .ops import special as _special  # noqa: F401  (its primitives join the reg
 from .ops.fft import FftType, fft  # noqa: F401
 from .ops.indexing import dynamic_slice as _dynamic_slice  # noqa: F401
 from .ops.indexing import dynamic_update_slice  # noqa: F401
-from .ops.linalg import dot_general  # noqa: F401
+from .ops.linalg import dot_general as _dot_general
 from .ops.reduce import argmax, argmin, cumsum, reduce_max, reduce_min, reduce_sum  # noqa: F401
 from .ops.shaping import broadcast_in_dim, expand_dims, iota, pad, rev, squeeze  # noqa: F401
 from .ops.shaping import concatenate as _concatenate
 from .ops.shaping import reshape as _reshape
 from .ops.shaping import slice as _slice
 from .ops.shaping import transpose as _transpose
+from .precision import Precision, check_precision  # noqa: F401
 
 
 def _checked(prim):
@@ -92,3 +96,31 @@ def sort(operand, dimension=-1, is_stable=True, num_keys=1):
 def sort_key_val(keys, values, dimension=-1, is_stable=True):
     """(keys sorted along `dimension`, `values` in the same order)."""
     return sort((keys, values), dimension, is_stable)
+
+
+def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
+    """The contraction primitive: `dimension_numbers = ((lhs_contract,
+    rhs_contract), (lhs_batch, rhs_batch))`; the output's axes are the batch
+    axes, then lhs's and rhs's free axes. `precision` is accepted and has no
+    effect (functrans.precision); `preferred_element_type` is the dtype the
+    product is computed and returned in."""
+    check_precision(precision, "dot_general")
+    (lc, rc), (lb, rb) = dimension_numbers
+    numbers = ((tuple(lc), tuple(rc)), (tuple(lb), tuple(rb)))
+    if preferred_element_type is not None:
+        lhs, rhs = (_cast(_operand(x), np.dtype(preferred_element_type)) for x in (lhs, rhs))
+    _dot_general.abstract_eval([_aval_of(lhs), _aval_of(rhs)], {"dimension_numbers": numbers})
+    return _dot_general(lhs, rhs, dimension_numbers=numbers)
+
+
+dot_general.primitive = _dot_general
+
+
+def dot(lhs, rhs, precision=None, preferred_element_type=None):
+    """Vector and matrix products of rank-1/2 operands: contracts the last
+    axis of `lhs` with the first of `rhs` (strict dtypes, as in lax)."""
+    nl, nr = np.ndim(lhs), np.ndim(rhs)
+    if not (1 <= nl <= 2 and 1 <= nr <= 2):
+        raise ShapeError(f"lax.dot takes rank-1 or rank-2 operands, got shapes {np.shape(lhs)} and "
+                         f"{np.shape(rhs)}; use lax.dot_general or fnp.matmul for batches")
+    return dot_general(lhs, rhs, (((nl - 1,), (0,)), ((), ())), precision, preferred_element_type)

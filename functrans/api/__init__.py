@@ -11,3 +11,9 @@ from .jit import clear_caches, jit  # noqa: F401
 from .make_jaxpr import make_jaxpr  # noqa: F401
 
 remat = checkpoint
+
+
+def block_until_ready(x):
+    """`x` (any pytree of arrays) once all of it is computed, as
+    `jax.block_until_ready`: functrans computes synchronously, so at once."""
+    return x

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..config import config
 from ..core import Tracer, eval_closed
+from ..dtypes import is_python_scalar
 from ..errors import GradError, canonicalize_argnums, check_callable
 from ..ir import ClosedJaxpr, Jaxpr, Literal, ShapedArray
 from ..numpy import astype
@@ -310,9 +311,22 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
             if np.shape(c) != leaf_aval(o).shape:
                 raise ValueError(f"vjp_fn: cotangent of shape {np.shape(c)} for an output of shape "
                                  f"{leaf_aval(o).shape}; a cotangent has its output's shape")
+            _check_cotangent_dtype(c, leaf_aval(o))
         cts = [_cast_like(as_leaf(c), o) for c, o in zip(ct_leaves, d.out_leaves)]
         return d.pullback(cts)
     return (d.out, vjp_fn, d.aux) if has_aux else (d.out, vjp_fn)
+
+
+def _check_cotangent_dtype(c, out_aval):
+    """A TypeError for a cotangent array whose dtype cannot be a tangent of
+    its output (integers or bools for a float output, complex for a real
+    one); Python scalars are weakly typed and take the output's dtype."""
+    if is_python_scalar(c) or out_aval.dtype.kind not in "fc":
+        return
+    dtype = leaf_aval(as_leaf(c)).dtype
+    if dtype.kind not in "fc" or (dtype.kind == "c" and out_aval.dtype.kind == "f"):
+        raise TypeError(f"vjp_fn: cotangent of dtype {dtype.name} for an output of type "
+                        f"{out_aval.str_short()}; a cotangent has its output's (floating-point) dtype")
 
 
 def _cast_like(c, o):

@@ -209,7 +209,10 @@ def _flatten_cotangents(result, call):
 
 def checkpoint(fun: Callable, static_argnums: int | Sequence[int] = ()) -> Callable:
     """`fun`, but reverse mode recomputes its forward pass instead of storing
-    its intermediates (`remat`): less memory, more compute."""
+    its intermediates (`remat`): less memory, more compute. Under `jit`
+    (`jit(grad(checkpoint(f)))`) the checkpointed body is inlined into the
+    kernel, as XLA does when rematerialization is not needed: the values
+    are the same, and the kernel's fusion decides what is stored."""
     def checkpointed(*args):
         if not _traced_call(args):
             return fun(*args)

@@ -12,6 +12,8 @@ from ..core import Tracer as _Tracer
 from . import fft, linalg  # noqa: F401
 from ._base import broadcast_shapes, broadcast_to  # noqa: F401
 from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
+from ._dispatch import array_function as _array_function
+from ._dispatch import array_ufunc as _array_ufunc
 from ._indexing import getitem as _getitem  # noqa: F401
 from ._indexing import take, take_along_axis  # noqa: F401
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
@@ -148,6 +150,8 @@ def _attach_tracer_methods():
     T.__eq__, T.__ne__ = equal, not_equal
     T.__lt__, T.__le__, T.__gt__, T.__ge__ = less, less_equal, greater, greater_equal
     T.__getitem__ = _getitem
+    # NumPy's functions on traced values run their facade counterparts.
+    T.__array_ufunc__, T.__array_function__ = _array_ufunc, _array_function
     T.at = property(_IndexUpdateHelper)
     T.T = property(lambda self: transpose(self))
     T.sum, T.mean, T.prod, T.max, T.min = sum, mean, prod, max, min

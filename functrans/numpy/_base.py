@@ -26,17 +26,23 @@ def operand(x):
         return Literal(dtype.type(x), weak_scalar_aval(dtype))
     if hasattr(x, "__jax_array__"):
         x = x.__jax_array__()
-    if isinstance(x, (list, tuple)) and any(type(v) is Tracer for v in x):
+    if isinstance(x, (list, tuple)) and holds_tracer(x):
         raise TypeError(
             f"functrans.numpy got a Python {type(x).__name__} of traced values, not an array. A list "
-            "argument of a transformed function is a pytree: each element is traced separately. Pass "
-            "an array instead (f(np.asarray(x))), or build one inside with fnp.stack(...)")
+            "argument of a transformed function is a pytree: each element is traced separately; pass an array "
+            "instead (f(np.asarray(x))). A list built inside the function becomes an array with "
+            "fnp.stack(...) or fnp.array(...)")
     array = np.asarray(x)
     if array.dtype.kind not in "biufc":
         raise TypeError(f"functrans.numpy needs numbers or arrays of numbers, got {type(x).__name__} "
                         f"{x!r:.40}" + (f" (an array of dtype {array.dtype.name})" if array.dtype.kind != "O" else "")
                         + "; pass a number or an array of numbers (np.asarray(x, dtype=float))")
     return array
+
+
+def holds_tracer(x) -> bool:
+    """Whether a (nested) list or tuple holds a traced value."""
+    return any(type(v) is Tracer or type(v) in (list, tuple) and holds_tracer(v) for v in x)
 
 
 def result(x):

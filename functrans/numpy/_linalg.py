@@ -6,7 +6,8 @@ import numpy as np
 
 from ..errors import ShapeError, UnsupportedError
 from ..ops.linalg import dot_general
-from ._base import aval, broadcast_shapes, broadcast_to, normalize_axis, promote
+from ..precision import check_precision
+from ._base import aval, broadcast_shapes, broadcast_to, cast, normalize_axis, promote
 from ._math import multiply
 from ._reductions import sum as _sum
 from ._shape import ravel, reshape, transpose
@@ -23,19 +24,32 @@ def _contract(a, b, a_axes, b_axes, op, batch=((), ())):
     return dot_general(a, b, dimension_numbers=((tuple(a_axes), tuple(b_axes)), tuple(map(tuple, batch))))
 
 
-def dot(a, b):
+def _operands(fn, operands, precision, preferred_element_type):
+    """The operands promoted to one dtype, or to `preferred_element_type`
+    (the result's dtype, as in JAX); `precision` is checked and ignored
+    (functrans.precision: it changes nothing on the CPU)."""
+    check_precision(precision, fn)
+    operands = promote(*operands)
+    if preferred_element_type is None:
+        return operands
+    return [cast(x, np.dtype(preferred_element_type)) for x in operands]
+
+
+def dot(a, b, *, precision=None, preferred_element_type=None):
     """NumPy's dot: inner product of vectors, matrix product, or a sum over
-    the last axis of `a` and the second-to-last of `b`."""
-    a, b = promote(a, b)
+    the last axis of `a` and the second-to-last of `b`. `precision` has no
+    effect (CPU products are computed at full precision)."""
+    a, b = _operands("dot", (a, b), precision, preferred_element_type)
     na, nb = aval(a).ndim, aval(b).ndim
     if na == 0 or nb == 0:
         return multiply(a, b)
     return _contract(a, b, (na - 1,), (max(nb - 2, 0),), "dot")
 
 
-def matmul(a, b):
-    """The `@` operator: matrix product with broadcast batch dimensions."""
-    a, b = promote(a, b)
+def matmul(a, b, *, precision=None, preferred_element_type=None):
+    """The `@` operator: matrix product with broadcast batch dimensions
+    (`precision` has no effect)."""
+    a, b = _operands("matmul", (a, b), precision, preferred_element_type)
     na, nb = aval(a).ndim, aval(b).ndim
     if na == 0 or nb == 0:
         raise ValueError("matmul: operands must not be scalars; use multiply")
@@ -122,11 +136,11 @@ def _sum_out(x, term, keep):
     return x, term
 
 
-def einsum(subscripts, *operands):
+def einsum(subscripts, *operands, precision=None, preferred_element_type=None):
     """Einstein summation over one or more operands, contracted pairwise
-    left to right with `dot_general`."""
+    left to right with `dot_general` (`precision` has no effect)."""
     terms, output = _parse_einsum(subscripts, len(operands))
-    operands = promote(*operands)
+    operands = _operands("einsum", operands, precision, preferred_element_type)
     for term, x in zip(terms, operands):
         if len(term) != aval(x).ndim:
             raise ShapeError(f"einsum: term {term!r} has {len(term)} indices but its operand has "

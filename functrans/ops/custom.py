@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import Primitive, eval_closed, eval_jaxpr
-from ..errors import UnsupportedError
+from ..errors import TransformTypeError, UnsupportedError
 from ..ir import Literal
 from ..transforms.passes import simplify
 from ..transforms.staging import trace_flat
@@ -76,9 +76,9 @@ custom_vjp_call = Primitive("custom_vjp_call", shape_rule=_shape, impl=_impl, mu
 
 
 def _lin_impl(*args, **params):
-    raise UnsupportedError("Forward-mode differentiation (jvp, jacfwd, hessian) of a custom_vjp "
-                           "function is not supported: it only defines reverse mode. Use "
-                           "custom_jvp, or reverse mode (grad, vjp, jacrev).")
+    raise TransformTypeError("Forward-mode differentiation (jvp, jacfwd, hessian) of a custom_vjp "
+                             "function is not supported: it only defines reverse mode. Use "
+                             "custom_jvp, or reverse mode (grad, vjp, jacrev).")
 
 
 def _lin_transpose(cts, *args, num_res, bwd, out_avals):
