@@ -16,7 +16,7 @@ DOC = PACKAGE.parent / "docs" / "architecture.md"
 # The layers, lowest first, by path under functrans/ (a folder ends in "/").
 # A module may import its own layer and every layer below it, never one above.
 LAYERS = (
-    ("foundation", ("errors.py", "dtypes.py", "config.py", "arrays.py", "tree_util.py")),
+    ("foundation", ("errors.py", "dtypes.py", "config.py", "arrays.py", "tree_util.py", "precision.py")),
     ("ir", ("ir.py",)),
     ("core", ("core.py", "graph.py")),
     ("transforms", ("transforms/",)),
@@ -24,7 +24,7 @@ LAYERS = (
     ("ops", ("ops/",)),
     ("numpy", ("numpy/",)),
     ("api", ("api/",)),
-    ("libraries", ("lax.py", "nn.py", "debug_nans.py", "test_util.py")),
+    ("libraries", ("lax.py", "nn.py", "debug_nans.py", "test_util.py", "example_libraries/")),
     ("scipy", ("scipy/",)),
     ("package", ("__init__.py",)),
 )

@@ -5,15 +5,15 @@ work the same on NumPy arrays, Python scalars and traced values; outside any
 transformation they return NumPy arrays equal to NumPy's results. This module
 also gives traced values their operators and methods.
 """
+import sys as _sys
+
 import numpy as _np
 
 from .. import arrays as _arrays
 from ..core import Tracer as _Tracer
-from . import fft, linalg  # noqa: F401
+from . import _dispatch, fft, linalg  # noqa: F401
 from ._base import broadcast_shapes, broadcast_to  # noqa: F401
 from ._complex import angle, conj, conjugate, imag, iscomplexobj, real  # noqa: F401
-from ._dispatch import array_function as _array_function
-from ._dispatch import array_ufunc as _array_ufunc
 from ._indexing import getitem as _getitem  # noqa: F401
 from ._indexing import take, take_along_axis  # noqa: F401
 from ._linalg import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: F401
@@ -151,7 +151,8 @@ def _attach_tracer_methods():
     T.__lt__, T.__le__, T.__gt__, T.__ge__ = less, less_equal, greater, greater_equal
     T.__getitem__ = _getitem
     # NumPy's functions on traced values run their facade counterparts.
-    T.__array_ufunc__, T.__array_function__ = _array_ufunc, _array_function
+    T.__array_ufunc__, T.__array_function__ = _dispatch.array_ufunc, _dispatch.array_function
+    _dispatch.FACADE[0] = _sys.modules[__name__]
     T.at = property(_IndexUpdateHelper)
     T.T = property(lambda self: transpose(self))
     T.sum, T.mean, T.prod, T.max, T.min = sum, mean, prod, max, min

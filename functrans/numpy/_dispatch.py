@@ -8,19 +8,19 @@ counterpart raises `TracerConversionError` naming it.
 """
 from __future__ import annotations
 
-import importlib
 import inspect
 import threading
+import types
 
+from ..core import Tracer
 from ..errors import TracerConversionError, UnsupportedError
 
-# NumPy module -> the facade module holding its counterparts.
-_MODULES = {"numpy": "functrans.numpy", "numpy.linalg": "functrans.numpy.linalg",
-            "numpy.fft": "functrans.numpy.fft"}
 # NumPy functions that read only their arguments' dtypes: they run on the
 # traced values' dtypes (as they do on JAX's tracers, through `.dtype`).
 _DTYPE_ONLY = {"result_type", "can_cast"}
-_FACADES: dict = {}    # NumPy module name -> the facade module (the functions are looked up each call)
+# `functrans.numpy` registers itself here (it imports this module, so this
+# module cannot import it); `numpy.X` maps to its submodule `X`.
+FACADE: list = [None]
 # `ufunc.reduce` / `.accumulate` as the facade's reductions.
 _REDUCE = {"add": "sum", "multiply": "prod", "maximum": "max", "minimum": "min",
            "logical_and": "all", "logical_or": "any"}
@@ -35,15 +35,13 @@ _dispatching = _Dispatching()
 
 
 def counterpart(module: str, name: str):
-    """The facade's function `name` for NumPy's `module`, or None."""
-    facade = _FACADES.get(module)
-    if facade is None:
-        path = _MODULES.get(module)
-        try:
-            facade = _FACADES[module] = importlib.import_module(path) if path else None
-        except ImportError:
-            return None
-        if facade is None:
+    """The facade's function `name` for NumPy's `module` (`numpy`,
+    `numpy.linalg`, ...), or None."""
+    facade = FACADE[0]
+    if module != "numpy":
+        head, _, sub = module.partition(".")
+        facade = getattr(facade, sub, None) if head == "numpy" else None
+        if not isinstance(facade, types.ModuleType):
             return None
     fn = getattr(facade, name, None)
     return fn if callable(fn) and not isinstance(fn, type) else None
@@ -60,12 +58,10 @@ def _no_counterpart(qualname: str, args) -> TracerConversionError:
 
 
 def _dtype_of(x):
-    from ..core import Tracer
     return x.aval.dtype if type(x) is Tracer else x
 
 
 def _first_tracer(args):
-    from ..core import Tracer
     for a in args:
         if type(a) is Tracer:
             return a
@@ -164,7 +160,7 @@ def array_function(self, func, types, args, kwargs):
     except TypeError as error:
         if _binds(fn, args, kwargs):
             raise
-        raise TypeError(f"{qualname} on a traced value runs {_MODULES[func.__module__]}.{func.__name__}, "
+        raise TypeError(f"{qualname} on a traced value runs functrans.{func.__module__}.{func.__name__}, "
                         f"which does not take these arguments ({error}); call it with the arguments "
                         "functrans.numpy documents") from None
     finally:
