@@ -235,6 +235,11 @@ def _render_group(group, name, passed, parallel=False) -> list[str]:
         if out in group.live and out.aval.shape:
             body.append(f"{element(name(out), out.aval, idx)} = {names.scalar(out)}")
     nest.body = loads + body
+    for eqn in group.eqns:      # interior padding: loop by blocks of its stride (Nest.strides)
+        for d, (_, _, interior) in enumerate(eqn.params.get("padding_config", ()) if eqn.invars else ()):
+            stride = math.lcm(nest.strides[d], interior + 1)
+            if fuse.lowering_of(eqn) == fuse.INDEX_MAP and group.shape[d] % stride == 0:
+                nest.strides[d] = stride
     if not depth:
         return nest.top + nest.before[0] + nest.body    # scalar arithmetic: no loop to compile
     if parallel and nest.parallelizable():
