@@ -67,9 +67,14 @@ def test_uniform_values_are_found_bit_for_bit():
     assert np.isnan(_uniform_value(np.full((2, 3), np.nan)))
 
 
-def test_a_folded_cotangent_of_ones_is_a_scalar_in_the_loop_not_an_array_argument():
+def test_a_folded_cotangent_of_ones_is_a_scalar_argument_not_an_array():
     f = ft.jit(lambda x: ft.grad(lambda y: fnp.sum(fnp.sin(y[1:])))(x) * 3.0)
     x = np.linspace(0.0, 1.0, 7)
     lowered = f.lower(x)
     assert "f64[6]" not in lowered.as_text().split("let")[0]   # no const array among the inputs
     np.testing.assert_allclose(f(x), np.concatenate([[0.0], 3.0 * np.cos(x[1:])]), rtol=1e-15)
+    # The value is an argument, not source text: another value needs no other kernel.
+    g = ft.jit(lambda x: x * np.full(x.shape, 2.5))
+    h = ft.jit(lambda x: x * np.full(x.shape, 4.0))
+    assert g.lower(x).compile().as_text() == h.lower(x).compile().as_text()
+    np.testing.assert_array_equal(h(x), x * 4.0)

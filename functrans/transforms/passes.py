@@ -188,9 +188,12 @@ def _uniform_value(const):
 
 def fold_uniform_consts(closed: ClosedJaxpr, broadcast) -> ClosedJaxpr:
     """Consts whose elements are all one value (a cotangent of ones that
-    `bind` folded, scaled) become `broadcast(value)` equations, so that jit's
-    loops read a scalar instead of streaming an array through memory.
-    `broadcast` is the broadcast_in_dim primitive (passes name none)."""
+    `bind` folded, scaled) become a rank-0 const and a `broadcast` of it,
+    so that jit's loops read a scalar instead of streaming an array through
+    memory. The value stays a const, not a Literal: the kernel's source, and
+    so its compile, does not depend on it. A float64 or bool value is a
+    Python scalar (what kernels take without conversion). `broadcast` is the
+    broadcast_in_dim primitive (passes name none)."""
     jaxpr = closed.jaxpr
     constvars, consts, eqns = [], [], []
     for v, c in zip(jaxpr.constvars, closed.consts):
@@ -198,9 +201,11 @@ def fold_uniform_consts(closed: ClosedJaxpr, broadcast) -> ClosedJaxpr:
         if value is None:
             constvars.append(v)
             consts.append(c)
-        else:
-            literal = Literal(value, ShapedArray((), v.aval.dtype, v.aval.weak_type))
-            eqns.append(Eqn(broadcast, [literal], [v], {"shape": v.aval.shape, "broadcast_dimensions": ()}))
+            continue
+        scalar = Var(ShapedArray((), v.aval.dtype, v.aval.weak_type))
+        constvars.append(scalar)
+        consts.append(value.item() if value.dtype in (np.float64, np.bool_) else value)
+        eqns.append(Eqn(broadcast, [scalar], [v], {"shape": v.aval.shape, "broadcast_dimensions": ()}))
     if not eqns:
         return closed
     return ClosedJaxpr(Jaxpr(constvars, jaxpr.invars, eqns + list(jaxpr.eqns), jaxpr.outvars), consts)
