@@ -220,6 +220,7 @@ ELEMENTWISE = [
     *unary("round", np.round, off_integer, smooth=False),
     *unary("is_finite", np.isfinite, with_nonfinite, diff=False),
     *unary("exp", np.exp, derivative=np.exp),
+    *unary("exp2", np.exp2, derivative=lambda x: np.exp2(x) * np.log(2.0)),
     *unary("log", np.log, positive, lambda x: 1 / x),
     *unary("log1p", np.log1p, positive, lambda x: 1 / (1 + x)),
     *unary("expm1", np.expm1, derivative=np.exp),

@@ -128,3 +128,13 @@ def test_jit_lowers_sorting_order_statistics_and_spaces_with_their_gradients():
 def test_unsupported_arguments_raise_clear_errors(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_eager_compositions_do_not_warn_where_their_results_are_defined():
+    import warnings
+    a = np.array([np.inf, -np.inf, np.nan, 1.0, np.inf])
+    b = np.array([np.inf, -np.inf, 1.0, np.nan, -np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(fnp.logaddexp(a, b), [np.inf, -np.inf, np.nan, np.nan, np.inf])
+        np.testing.assert_array_equal(fnp.hypot(a, b), np.hypot(a, b))

@@ -46,11 +46,24 @@ def _inexact(*args):
     return [to_float(a) for a in promote(*args)]
 
 
+def _quiet(fn):
+    """`fn` without NumPy's warnings from the intermediate steps of its
+    composition when it runs eagerly (inf - inf in logaddexp, inf / inf in
+    hypot, whose results are then selected away): NumPy's own functions do
+    not warn there."""
+    def wrapped(*args):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return fn(*args)
+    wrapped.__name__, wrapped.__qualname__, wrapped.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    return wrapped
+
+
 def _no_complex(name, *args):
     if any(iscomplexobj(a) for a in args):
         raise TypeError(f"{name} is not defined for complex inputs; pass real values (e.g. abs(x) or x.real)")
 
 
+@_quiet
 def hypot(x1, x2):
     """sqrt(x1**2 + x2**2), scaled by the larger magnitude so that it
     neither overflows nor underflows (JAX's composition)."""
@@ -90,6 +103,7 @@ def _logaddexp_jvp(primals, tangents):
 _logaddexp = with_jvp(_logaddexp_value, _logaddexp_jvp)
 
 
+@_quiet
 def logaddexp(x1, x2):
     """log(exp(x1) + exp(x2)), without overflow."""
     x1, x2 = _inexact(x1, x2)

@@ -168,9 +168,10 @@ def reciprocal(x):
     return divide(1.0, x)
 
 
+exp2 = numpy_unary_float(ew.exp2, "exp2")   # a primitive: exact at integers, as NumPy's
+
+
 # The constants are Python floats, weakly typed: float32 stays float32.
-def exp2(x):
-    return exp(multiply(to_float(x), float(np.log(2.0))))
 
 
 def log2(x):
