@@ -10,7 +10,21 @@ differs from NumPy's (float_power keeps float32), the reference says so.
 from __future__ import annotations
 
 import numpy as np
-from op_table import BOOL, F32, F64, I32, nonzero, positive, real, tied_pair, with_nonfinite
+from op_table import (
+    BOOL,
+    F32,
+    F64,
+    I32,
+    above_one,
+    fmod_pair,
+    nonzero,
+    off_integer,
+    positive,
+    real,
+    tied_pair,
+    unit,
+    with_nonfinite,
+)
 from op_table_numpy import _binary_rows, np_row
 from op_table_numpy_order import ROWS as ORDER_ROWS
 
@@ -150,4 +164,45 @@ PREDICATES = [
                                    ((), BOOL, {}))],
 ]
 
-ROWS += PREDICATES + ORDER_ROWS
+
+# ------------------------------------------ array-API names and small extras
+
+def _complex_mix(rng, shape, dtype):
+    x = real(rng, shape, F64) + 1j * rng.choice([0.0, 1.5], shape)
+    return x.astype(np.complex128)
+
+
+_ALIASES = (("acos", unit), ("acosh", above_one), ("asin", unit), ("asinh", real), ("atan", real),
+            ("atanh", unit), ("around", off_integer), ("rint", off_integer), ("trunc", off_integer))
+
+MORE = [
+    *[np_row(name, (domain, (2, 3), F64), diff=True, smooth=name not in ("around", "rint", "trunc"))
+      for name, domain in _ALIASES],
+    *[np_row(name, (real, (2, 3), I32)) for name in ("rint", "trunc", "around")],
+    np_row("rint", (lambda rng, s, d: np.array([0.5, 1.5, 2.5, -0.5, -1.5, 3.2]), (6,), F64), case="halves-to-even"),
+    *_binary_rows("atan2", domains=(real, nonzero), dtypes=(F32,)),
+    *_binary_rows("pow", domains=(positive, real), dtypes=(F32,)),
+    np_row("bitwise_invert", (real, (2, 3), I32)),
+    *[np_row(name, (with_nonfinite, (2, 3), dtype)) for name in ("isposinf", "isneginf") for dtype in (F64, I32)],
+    *[np_row(name, (_complex_mix, (2, 3), np.dtype(np.complex128)), case="c128[2,3]")
+      for name in ("isreal", "iscomplex", "isrealobj")],
+    *[np_row(name, (real, (2, 3), F64)) for name in ("isreal", "iscomplex", "isrealobj")],
+    np_row("divmod", (real, (2, 3), F64), (positive, (2, 3), F64), case="f64", diff=(0,),
+           make_args=lambda rng: fmod_pair(rng, ((2, 3), (2, 3)), F64)),
+    np_row("divmod", (real, (2, 3), I32), (positive, (3,), I32)),
+    *[np_row("ptp", (real, (3, 4), F64), kwargs=kwargs, diff=True) for kwargs in ({}, {"axis": 1, "keepdims": True})],
+    np_row("ptp", (real, (3, 4), I32), kwargs={"axis": 0}),
+    *[np_row("count_nonzero", (real, (3, 4), dtype), kwargs=kwargs) for dtype in (I32, BOOL)
+      for kwargs in ({}, {"axis": 0}, {"axis": 1, "keepdims": True})],
+    np_row("average", (real, (3, 4), F64), kwargs={"axis": 1}, diff=True, smooth=True),
+    np_row("average", (real, (3, 4), F64), (positive, (3, 4), F64), diff=True, smooth=True,
+           fun=lambda a, w: fnp.average(a, weights=w), reference=lambda a, w: np.average(a, weights=w)),
+    np_row("average", (real, (3, 4), F64), (positive, (4,), F64), case="1-D-weights-returned", diff=True, smooth=True,
+           fun=lambda a, w: fnp.average(a, 1, w, returned=True), reference=lambda a, w: np.average(a, 1, w, True)),
+    np_row("average", (real, (3, 4), I32), kwargs={"axis": 0}),
+    *[np_row(name, (real, shape, dtype), kwargs=kwargs, diff=dtype == F64, smooth=True, rtol=1e-10)
+      for name in ("cumulative_sum", "cumulative_prod") for dtype in (F64, I32)
+      for shape, kwargs in (((5,), {}), ((3, 4), {"axis": 1, "include_initial": True}), ((3, 4), {"axis": 0}))],
+]
+
+ROWS += PREDICATES + ORDER_ROWS + MORE
