@@ -190,6 +190,7 @@ from ._elementwise_extra import (  # noqa: F401, E402
     signbit,
     sinc,
 )
+from ._index_tricks import c_, indices, ix_, meshgrid, mgrid, ogrid, r_  # noqa: E402, F401
 from ._matrix_shape import (  # noqa: E402, F401
     cross,
     diag,
@@ -257,6 +258,26 @@ from ._ordering import (  # noqa: F401, E402
     select,
     sort,
 )
+from ._pad import pad  # noqa: E402, F401
 from ._predicates import all, allclose, any, array_equal, array_equiv, isclose  # noqa: F401, E402
 from ._quantiles import median, nanmedian, nanpercentile, nanquantile, percentile, quantile  # noqa: F401, E402
 from ._spaces import geomspace, linspace, logspace  # noqa: F401, E402
+from ._structural import (  # noqa: E402, F401
+    append,
+    array_split,
+    atleast_2d,
+    atleast_3d,
+    broadcast_arrays,
+    column_stack,
+    diff,
+    dsplit,
+    dstack,
+    fliplr,
+    flipud,
+    hsplit,
+    roll,
+    rollaxis,
+    rot90,
+    row_stack,
+    vsplit,
+)

@@ -183,8 +183,10 @@ def squeeze(a, axis=None):
     return sh.squeeze(a, dimensions=dims) if dims else result(a)
 
 
-def atleast_1d(a):
-    return reshape(a, (1,)) if ndim(a) == 0 else operand(a)
+def atleast_1d(*arys):
+    """Each array with at least one dimension; several arrays give a list."""
+    out = [reshape(a, (1,)) if ndim(a) == 0 else operand(a) for a in arys]
+    return out[0] if len(out) == 1 else out
 
 
 def concatenate(arrays, axis=0):
@@ -229,9 +231,10 @@ def split(a, indices_or_sections, axis=0):
         step = n // indices_or_sections
         bounds = list(range(0, n + 1, step)) if step else [0] * (indices_or_sections + 1)
     else:
-        bounds = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
+        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
     pieces = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
+        lo, hi, _ = slice(lo, hi).indices(n)    # a[lo:hi], negative and too large bounds as in Python
         starts = [0] * len(a_shape)
         limits = list(a_shape)
         starts[axis], limits[axis] = lo, max(lo, hi)
