@@ -107,7 +107,7 @@ STRUCTURAL = [
     linear_row("diff", (3, 4), dtype=I32), linear_row("diff", (3, 4), dtype=BOOL, n=2, axis=0),
     np_row("append", (real, (2, 3), F64), (real, (4,), F64), diff=True, linear=(0, 1), smooth=True),
     np_row("append", (real, (2, 3), F64), (real, (2, 1), F64), kwargs={"axis": 1}, diff=True, linear=(0, 1)),
-    _variadic("atleast_1d", ()), _variadic("atleast_1d", (), (3,)),
+    _variadic("atleast_1d", (), (3,)),
     _variadic("atleast_2d", ()), _variadic("atleast_2d", (3,)), _variadic("atleast_2d", (2, 3), (3,)),
     _variadic("atleast_3d", ()), _variadic("atleast_3d", (3,)), _variadic("atleast_3d", (2, 3)),
     _variadic("atleast_3d", (2, 3, 4, 1), ()),
@@ -150,6 +150,8 @@ PAD = [
     _pad_row((3, 4), ((1, 2), (2, 1)), "maximum", linear=False, smooth=False, stat_length=2),
     _pad_row((3, 4), 2, "minimum", linear=False, smooth=False),
     _pad_row((3, 4), ((1, 2), (2, 1)), "mean", stat_length=((1, 3), (2, 9))), _pad_row((3, 4), 1, "mean", dtype=I32),
+    _pad_row((3, 4), ((1, 2), (2, 1)), "median", linear=False, smooth=False, stat_length=((2, 3), (1, 4))),
+    _pad_row((4, 3), 1, "median", dtype=I32),
     np_row("pad", (real, (2, 3), F64), case="empty", diff=True, linear=(0,), fun=lambda x: fnp.pad(x, 2, "empty"),
            reference=lambda x: np.pad(x, 2)),
 ]
@@ -193,4 +195,53 @@ INDEX_TRICKS = [
     _trick("c_", _doc("a,x", lambda a, x: (a, x)), (3, 2), (3,)),
 ]
 
-ROWS = MATRIX + STRUCTURAL + PAD + INDEX_TRICKS
+
+def sparse(rng, shape, dtype):
+    """About half zeros: what nonzero and where(condition) look for."""
+    return np.where(rng.random(shape) < 0.5, real(rng, shape, dtype), 0).astype(dtype)
+
+
+def _sized(positions, size, fill=0):
+    """NumPy's positions, padded with `fill` or cut to `size` (JAX's size=)."""
+    return tuple(np.concatenate([p[:size], np.full(max(size - p.size, 0), fill, p.dtype)]) for p in positions)
+
+
+_MASK = np.array([[True, True, False, True], [False, True, True, True], [True, True, True, False]])
+
+NONZERO = [
+    *[np_row(name, (sparse, shape, dtype), case=f"{short(dtype, shape)}-size={size}-fill={fill}",
+             fun=lambda x, name=name, size=size, fill=fill: getattr(fnp, name)(x, size=size, fill_value=fill),
+             reference=lambda x, ref=ref, size=size, fill=fill: ref(x, size, fill))
+      for name, ref in (("nonzero", lambda x, size, fill: _sized(np.nonzero(x), size, fill)),
+                        ("where", lambda x, size, fill: _sized(np.nonzero(x), size, fill)),
+                        ("flatnonzero", lambda x, size, fill: _sized(np.nonzero(np.ravel(x)), size, fill)[0]),
+                        ("argwhere", lambda x, size, fill: np.stack(_sized(np.nonzero(x), size, fill), axis=1)))
+      for shape, dtype, size, fill in (((3, 4), F64, 8, -1), ((2, 3, 2), BOOL, 3, 0), ((5,), I32, 5, 7))],
+    *[np_row(name, (real, (2, 3), src), case=f"{short(src, (2, 3))}-cast", diff=src == F64 == getattr(np, name),
+             linear=(0,) if src == F64 == getattr(np, name) else (), smooth=src == F64 == getattr(np, name),
+             fun=lambda x, name=name: getattr(fnp, name)(x), reference=lambda x, name=name: getattr(np, name)(x))
+      for name, src in (("float64", F64), ("float32", F64), ("int64", F64), ("int32", BOOL), ("bool_", F64),
+                        ("float64", I32), ("complex128", F32))],
+    np_row("float32", case="python-list", fun=lambda: fnp.float32([1, 2.5]), reference=lambda: np.float32([1, 2.5])),
+    *[np_row("einsum", *[(real, s, F64) for s in shapes], case=f"{subscripts}-{'-'.join(map(str, shapes))}",
+             diff=True, smooth=True, rtol=1e-10, fun=lambda *xs, s=subscripts: fnp.einsum(s, *xs),
+             reference=lambda *xs, s=subscripts: np.einsum(s, *xs))
+      for subscripts, *shapes in (("ii->i", (3, 3)), ("ii", (3, 3)), ("iji->j", (2, 4, 2)),
+                                  ("...ij,...jk->...ik", (2, 1, 3, 4), (5, 4, 2)), ("ij...,j...->i...", (2, 3), (3,)),
+                                  ("...ii->...", (4, 2, 2)), ("i,i", (3,), (1,)), ("...", (2, 3)))],
+    np_row("einsum", (real, (2, 3), F64), (real, (3, 4), F64), case="sublists", diff=True, smooth=True, rtol=1e-10,
+           fun=lambda a, b: fnp.einsum(a, [0, 1], b, [1, 2], [0, 2], optimize="greedy"),
+           reference=lambda a, b: np.einsum(a, [0, 1], b, [1, 2], [0, 2])),
+    np_row("einsum", (real, (5, 3, 3), F64), case="sublists-ellipsis-diagonal", diff=True, smooth=True,
+           fun=lambda a: fnp.einsum(a, [Ellipsis, 0, 0], [Ellipsis, 0]),
+           reference=lambda a: np.einsum(a, [Ellipsis, 0, 0], [Ellipsis, 0])),
+    *[np_row(name, (real, (3, 4), F64), kwargs=kwargs, diff=True, smooth=True,
+             case="-".join(f"{k}={'mask' if isinstance(v, np.ndarray) else v}" for k, v in kwargs.items()))
+      for name in ("var", "std")
+      for kwargs in ({"axis": 1, "where": _MASK, "ddof": 1}, {"axis": 1, "where": _MASK[0], "keepdims": True},
+                     {"where": _MASK}, {"axis": 0, "correction": 1})],
+    np_row("var", (real, (3, 4), F64), case="dtype=float32", rtol=1e-6, fun=lambda x: fnp.var(x, dtype=np.float32),
+           reference=lambda x: np.var(x, dtype=np.float32)),
+]
+
+ROWS = MATRIX + STRUCTURAL + PAD + INDEX_TRICKS + NONZERO

@@ -82,7 +82,6 @@ from ._math import (  # noqa: F401
     tan,
     tanh,
     true_divide,
-    where,
 )
 from ._reductions import amax, amin, argmax, argmin, cumsum, max, mean, min, prod, std, sum, var  # noqa: F401
 from ._shape import (  # noqa: F401
@@ -119,10 +118,6 @@ from ._shape import (  # noqa: F401
 )
 from ._updates import IndexUpdateHelper as _IndexUpdateHelper
 
-float32, float64 = _np.float32, _np.float64
-int32, int64 = _np.int32, _np.int64
-complex64, complex128 = _np.complex64, _np.complex128
-bool_ = _np.bool_
 pi, e, inf, nan, newaxis = _np.pi, _np.e, _np.inf, _np.nan, None
 ndarray = _arrays.Array
 
@@ -246,6 +241,7 @@ from ._nan_reductions import (  # noqa: F401, E402
     nansum,
     nanvar,
 )
+from ._nonzero import argwhere, flatnonzero, nonzero, where  # noqa: E402, F401
 from ._ordering import (  # noqa: F401, E402
     argpartition,
     argsort,
@@ -261,6 +257,25 @@ from ._ordering import (  # noqa: F401, E402
 from ._pad import pad  # noqa: E402, F401
 from ._predicates import all, allclose, any, array_equal, array_equiv, isclose  # noqa: F401, E402
 from ._quantiles import median, nanmedian, nanpercentile, nanquantile, percentile, quantile  # noqa: F401, E402
+from ._scalar_types import (  # noqa: E402, F401
+    bool_,
+    complex64,
+    complex128,
+    complex_,
+    float16,
+    float32,
+    float64,
+    float_,
+    int8,
+    int16,
+    int32,
+    int64,
+    int_,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
 from ._spaces import geomspace, linspace, logspace  # noqa: F401, E402
 from ._structural import (  # noqa: E402, F401
     append,

@@ -7,6 +7,7 @@ import numpy as np
 from ..errors import ShapeError, UnsupportedError
 from ..ops.linalg import dot_general
 from ..precision import check_precision
+from . import _einsum_spec as einsum_spec
 from ._base import aval, broadcast_shapes, broadcast_to, cast, normalize_axis, promote
 from ._math import multiply
 from ._reductions import sum as _sum
@@ -109,24 +110,6 @@ def tensordot(a, b, axes=2):
 
 # einsum ----------------------------------------------------------------------
 
-def _parse_einsum(subscripts, n_operands):
-    subscripts = subscripts.replace(" ", "")
-    if "." in subscripts:
-        raise UnsupportedError("einsum with '...' is not supported; write the axes out")
-    inputs, _, output = subscripts.partition("->")
-    terms = inputs.split(",")
-    if len(terms) != n_operands:
-        raise ValueError(f"einsum: {len(terms)} subscript terms for {n_operands} operands")
-    if "->" not in subscripts:
-        letters = "".join(terms)
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    for term in terms:
-        if len(set(term)) != len(term):
-            raise UnsupportedError(f"einsum term {term!r} repeats an index (a diagonal); "
-                                      "take the diagonal explicitly first")
-    return terms, output
-
-
 def _sum_out(x, term, keep):
     """Sum away the indices of `term` not in `keep`."""
     axes = tuple(i for i, c in enumerate(term) if c not in keep)
@@ -136,15 +119,17 @@ def _sum_out(x, term, keep):
     return x, term
 
 
-def einsum(subscripts, *operands, precision=None, preferred_element_type=None):
-    """Einstein summation over one or more operands, contracted pairwise
-    left to right with `dot_general` (`precision` has no effect)."""
-    terms, output = _parse_einsum(subscripts, len(operands))
+def einsum(*operands, out=None, optimize="auto", precision=None, preferred_element_type=None):
+    """Einstein summation, `einsum('ij,jk->ik', a, b)` or NumPy's sublist
+    form `einsum(a, [0, 1], b, [1, 2], [0, 2])`, with `...` broadcasting
+    and repeated indices (diagonals, traces). Operands are contracted
+    pairwise left to right with `dot_general`; `optimize` (a contraction
+    order) and `precision` are accepted and have no effect."""
+    if out is not None:
+        raise UnsupportedError("einsum: out= is not supported (functrans values are immutable); use the result")
+    subscripts, operands = einsum_spec.from_sublists(operands)
     operands = _operands("einsum", operands, precision, preferred_element_type)
-    for term, x in zip(terms, operands):
-        if len(term) != aval(x).ndim:
-            raise ShapeError(f"einsum: term {term!r} has {len(term)} indices but its operand has "
-                             f"shape {aval(x).shape}")
+    terms, output, operands = einsum_spec.normalize(subscripts, operands)
     x, term = operands[0], terms[0]
     for i in range(1, len(operands)):
         y, y_term = operands[i], terms[i]
@@ -159,6 +144,4 @@ def einsum(subscripts, *operands, precision=None, preferred_element_type=None):
         term = "".join(batch) + "".join(c for c in term if c not in shared) + "".join(
             c for c in y_term if c not in shared)
     x, term = _sum_out(x, term, output)
-    if set(term) != set(output):
-        raise ValueError(f"einsum: output subscripts {output!r} name unknown indices")
     return transpose(x, [term.index(c) for c in output]) if term != output else x

@@ -1,7 +1,7 @@
 """`pad` in NumPy's modes, axis by axis as NumPy pads (so corners follow
 NumPy's), from the `pad` primitive (constants), slices, reversals and
 concatenations (edge, wrap, reflect, symmetric), and reductions broadcast
-along the axis (maximum, minimum, mean). The pad widths decide the shape,
+along the axis (maximum, minimum, mean, median). The pad widths decide the shape,
 so they must be static; constant values may be traced."""
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from ..ops import shaping as sh
 from ._base import aval, broadcast_to, cast, operand
 from ._indexing import getitem
 from ._math import add, floor, multiply, round, subtract, true_divide
+from ._quantiles import median
 from ._reductions import max as _max
 from ._reductions import mean as _mean
 from ._reductions import min as _min
 from ._shape import concatenate, flip, repeat
 
-_STATISTICS = {"maximum": _max, "minimum": _min, "mean": _mean}
-_MODES = ("constant", "edge", "wrap", "reflect", "symmetric", "linear_ramp", "empty", *_STATISTICS, "median")
+_STATISTICS = {"maximum": _max, "minimum": _min, "mean": _mean, "median": median}
+_MODES = ("constant", "edge", "wrap", "reflect", "symmetric", "linear_ramp", "empty", *_STATISTICS)
 
 
 def _pairs(values, ndim, name):
@@ -132,7 +133,7 @@ def pad(array, pad_width, mode="constant", *, constant_values=0, stat_length=Non
     """`array` padded by `pad_width` (per axis (before, after), one pair for
     all, or one width) in one of NumPy's modes: constant, edge, wrap,
     reflect, symmetric (`reflect_type` 'even' or 'odd'), linear_ramp
-    (towards `end_values`), maximum, minimum, mean (over `stat_length`
+    (towards `end_values`), maximum, minimum, mean, median (over `stat_length`
     edge elements, all by default) and empty (zeros)."""
     x = operand(array)
     ndim = aval(x).ndim
@@ -141,9 +142,6 @@ def pad(array, pad_width, mode="constant", *, constant_values=0, stat_length=Non
                                "with mode='constant' and .at[...].set(...)")
     if mode not in _MODES:
         raise ValueError(f"pad: mode {mode!r} is not supported; use one of {', '.join(_MODES)}")
-    if mode == "median":
-        raise UnsupportedError("pad with mode='median' is not supported (functrans has no sort yet); use "
-                               "mode='mean', or compute the median edge values and pad with mode='constant'")
     if reflect_type not in ("even", "odd"):
         raise ValueError(f"pad: reflect_type must be 'even' or 'odd', got {reflect_type!r}")
     if ndim == 0:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from ..errors import UnsupportedError
 from ..ops import reduce as rd
 from ..ops import shaping as sh
-from ._base import aval, cast, normalize_axes, normalize_axis, operand, result, to_float
+from ._base import aval, broadcast_to, cast, normalize_axes, normalize_axis, operand, result, to_float
 from ._math import divide, multiply, sqrt, square, subtract
+from ._math import where as select
 from ._shape import ravel, reshape, transpose
 
 
@@ -113,19 +115,39 @@ def _take_last(x, start, stop, step):
                     limit_indices=shape[:-1] + (stop,), strides=(1,) * (len(shape) - 1) + (step,))
 
 
-def var(a, axis=None, ddof=0, keepdims=False):
-    """Variance over `axis`, (x - mean)^2 averaged with `ddof` as NumPy."""
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
+    """Variance over `axis`: (x - mean)^2 averaged over the count less
+    `ddof` (or `correction`, its Array API name), over the elements where
+    `where` holds if given."""
+    if out is not None:
+        raise UnsupportedError("var/std: out= is not supported (functrans values are immutable); use the result")
+    if correction is not None:
+        if ddof != 0:
+            raise ValueError("var/std: give ddof or correction, not both")
+        ddof = correction
     a = to_float(a)
+    a = cast(a, np.dtype(dtype)) if dtype is not None else a
     a_aval = aval(a)
     axes = normalize_axes(axis, a_aval.ndim, "var")
-    count = int(np.prod([a_aval.shape[i] for i in axes], dtype=np.int64))
-    centered = subtract(a, mean(a, axis=axes, keepdims=True))
-    return divide(sum(square(centered), axis=axes, keepdims=keepdims), float(count - ddof))
+    if where is None:
+        denominator = float(np.prod([a_aval.shape[i] for i in axes], dtype=np.int64) - ddof)
+        centered = subtract(a, mean(a, axis=axes, keepdims=True))
+    else:    # counts per reduced slice; elements outside `where` contribute 0
+        where = broadcast_to(operand(where), a_aval.shape)
+        count = sum(where, axis=axes, keepdims=True, dtype=a_aval.dtype)
+        centered = select(where, subtract(a, divide(sum(select(where, a, 0.0), axis=axes, keepdims=True), count)),
+                          0.0)
+        denominator = subtract(count if keepdims else _squeezed(count, axes), ddof)
+    return divide(sum(square(centered), axis=axes, keepdims=keepdims), denominator)
 
 
-def std(a, axis=None, ddof=0, keepdims=False):
+def _squeezed(x, axes):
+    return sh.squeeze(x, dimensions=axes) if axes else x
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     """Standard deviation: sqrt of `var`."""
-    return sqrt(var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+    return sqrt(var(a, axis, dtype, out, ddof, keepdims, where=where, correction=correction))
 
 
 def cumsum(a, axis=None, dtype=None):
