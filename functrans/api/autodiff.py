@@ -100,7 +100,8 @@ def vjp_flat(flat_fun, primals, nonzeros, aux_count=lambda: 0):
     closed = _trace_for_grad(flat_fun, primals)
     # debug_nans names the forward primitive behind a NaN of the backward pass
     # from the whole-program path's frames, so it keeps that path.
-    if not (_staged(primals) or _staged(closed.consts) or _has_partial_eval(closed) or config.debug_nans):
+    if not (_staged(primals) or _staged(closed.consts) or _has_partial_eval(closed) or config.debug_nans
+            or not eager_vjp.splittable(closed.jaxpr)):
         try:
             outs, tape = eager_vjp.forward(closed.jaxpr, closed.consts, primals, nonzeros)
         except eager_vjp.Unsplittable:

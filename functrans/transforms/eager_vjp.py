@@ -117,12 +117,16 @@ def _plain(value) -> bool:
     return isinstance(value, _PLAIN)
 
 
+def splittable(jaxpr) -> bool:
+    """Whether every equation's params are plain values, checked before any
+    work so that a program sent back to the whole-program path wasted none."""
+    return all(not e.params or all(_plain(v) for v in e.params.values()) for e in jaxpr.eqns)
+
+
 def _key(eqn, nonzeros):
     """What a split depends on (Literals are inputs of the split, so their
-    values are not part of it), or None for params that are not plain values."""
+    values are not part of it)."""
     params = eqn.params
-    if params and not all(_plain(v) for v in params.values()):
-        return None
     key = [eqn.primitive, nonzeros]
     for x in eqn.invars:
         aval = x.aval
@@ -179,8 +183,6 @@ def forward(jaxpr, consts, primals, nonzeros):
                 env[eqn.outvars[0]] = out
             continue
         key = _key(eqn, flags)
-        if key is None:     # a rule given as a function: it runs on concrete values, as before
-            raise Unsplittable(eqn.primitive.name)
         split = splits.get(key)
         if split is None:
             split = _new_split(eqn, flags, key)
