@@ -108,3 +108,19 @@ def test_numpy_functions_of_dtypes_alone_read_the_traced_dtype():
     seen = []
     ft.grad(lambda x: seen.append((np.result_type(x, np.float32), np.can_cast(x, np.float32))) or fnp.sum(x))(X)
     assert seen == [(np.float64, False)]
+
+
+def _facade_ufuncs():
+    """Every NumPy ufunc the facade has a function for, by NumPy's name."""
+    from functrans.numpy._dispatch import counterpart
+    ufuncs = {getattr(np, name) for name in dir(np) if isinstance(getattr(np, name), np.ufunc)}
+    return sorted((u.__name__ for u in ufuncs if counterpart("numpy", u.__name__) is not None and u.nout == 1))
+
+
+@pytest.mark.parametrize("name", _facade_ufuncs())
+def test_every_numpy_ufunc_with_a_counterpart_traces_as_the_facade_function(name):
+    ufunc, fn = getattr(np, name), getattr(fnp, name)
+    args = [np.linspace(0.2, 0.8, 3), np.linspace(1.1, 1.9, 3)][:ufunc.nin]
+    if not any(t.split("->")[0] == "d" * ufunc.nin for t in ufunc.types):    # integer-only (bitwise_and, ...)
+        args = [np.arange(1, 4), np.arange(2, 5)][:ufunc.nin]
+    assert str(ft.make_jaxpr(lambda *a: ufunc(*a))(*args)) == str(ft.make_jaxpr(lambda *a: fn(*a))(*args))
