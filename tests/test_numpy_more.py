@@ -1,11 +1,14 @@
 """Values and derivatives of the further `functrans.numpy` functions at the
 points the op table's random inputs do not reach: ties, zeros and
 infinities, where JAX defines them by rules of their own."""
+import warnings
+
 import numpy as np
 import pytest
 
 import functrans as ft
 import functrans.numpy as fnp
+from functrans.core import eval_closed
 
 
 def grads(fn, *args):
@@ -131,10 +134,20 @@ def test_unsupported_arguments_raise_clear_errors(call, error, match):
 
 
 def test_eager_compositions_do_not_warn_where_their_results_are_defined():
-    import warnings
     a = np.array([np.inf, -np.inf, np.nan, 1.0, np.inf])
     b = np.array([np.inf, -np.inf, 1.0, np.nan, -np.inf])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np.testing.assert_array_equal(fnp.logaddexp(a, b), [np.inf, -np.inf, np.nan, np.nan, np.inf])
         np.testing.assert_array_equal(fnp.hypot(a, b), np.hypot(a, b))
+
+
+def test_traced_values_have_the_new_methods_of_jax_arrays():
+    x = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])
+    methods = {"all": lambda v: (v > -2).all(), "any": lambda v: (v > 1.5).any(axis=1),
+               "cumprod": lambda v: v.cumprod(axis=1), "ptp": lambda v: v.ptp(0),
+               "sort": lambda v: v.sort(axis=0), "argsort": lambda v: v.argsort()}
+    expected = {"all": True, "any": [True, False], "cumprod": np.cumprod(x, 1), "ptp": np.ptp(x, 0),
+                "sort": np.sort(x, 0), "argsort": np.argsort(x)}
+    for name, method in methods.items():   # traced (no compile: these are compositions jit lowers above)
+        np.testing.assert_array_equal(eval_closed(ft.make_jaxpr(method)(x), [x])[0], expected[name], err_msg=name)

@@ -296,3 +296,9 @@ from ._structural import (  # noqa: E402, F401
     row_stack,
     vsplit,
 )
+
+# The methods of traced values that come from the modules imported above
+# (functional, as jax.Array's: x.sort() returns the sorted values).
+_Tracer.all, _Tracer.any, _Tracer.cumprod, _Tracer.ptp = all, any, cumprod, ptp
+_Tracer.sort = lambda self, axis=-1, **kwargs: sort(self, axis, **kwargs)
+_Tracer.argsort = lambda self, axis=-1, **kwargs: argsort(self, axis, **kwargs)
