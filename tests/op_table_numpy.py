@@ -400,10 +400,12 @@ from op_table_complex import FACADE as COMPLEX  # noqa: E402
 from op_table_fft import FACADE as NUMPY_FFT  # noqa: E402
 from op_table_linalg import FACADE as NUMPY_LINALG  # noqa: E402
 from op_table_linalg import SCIPY as SCIPY_LINALG  # noqa: E402
+from op_table_numpy_extra import ROWS as NUMPY_EXTRA  # noqa: E402
 from op_table_numpy_more import ROWS as NUMPY_MORE  # noqa: E402
 from op_table_numpy_structural import ROWS as STRUCTURAL  # noqa: E402
 from op_table_special import FACADE as SCIPY_SPECIAL  # noqa: E402
 from op_table_stats import ROWS as SCIPY_STATS  # noqa: E402
 
 NUMPY_ROWS = (UNARY + PREDICATES + BINARY + REDUCTIONS + LINALG + SHAPE_FUNCTIONS + CREATION + INDEXING + COMPLEX
-              + NUMPY_LINALG + SCIPY_LINALG + SCIPY_SPECIAL + SCIPY_STATS + NUMPY_MORE + STRUCTURAL + NUMPY_FFT)
+              + NUMPY_LINALG + SCIPY_LINALG + SCIPY_SPECIAL + SCIPY_STATS + NUMPY_MORE + STRUCTURAL + NUMPY_FFT
+              + NUMPY_EXTRA)

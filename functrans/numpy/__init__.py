@@ -302,3 +302,30 @@ from ._structural import (  # noqa: E402, F401
 _Tracer.all, _Tracer.any, _Tracer.cumprod, _Tracer.ptp = all, any, cumprod, ptp
 _Tracer.sort = lambda self, axis=-1, **kwargs: sort(self, axis, **kwargs)
 _Tracer.argsort = lambda self, axis=-1, **kwargs: argsort(self, axis, **kwargs)
+from ._dtype_names import (  # noqa: E402, F401
+    bool,
+    can_cast,
+    cdouble,
+    complexfloating,
+    csingle,
+    double,
+    dtype,
+    euler_gamma,
+    finfo,
+    floating,
+    generic,
+    iinfo,
+    index_exp,
+    inexact,
+    integer,
+    isscalar,
+    issubdtype,
+    iterable,
+    number,
+    promote_types,
+    result_type,
+    s_,
+    signedinteger,
+    single,
+    unsignedinteger,
+)
