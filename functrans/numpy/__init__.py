@@ -329,3 +329,31 @@ from ._dtype_names import (  # noqa: E402, F401
     single,
     unsignedinteger,
 )
+from ._extra_names import (  # noqa: E402, F401
+    concat,
+    copy,
+    diagflat,
+    ediff1d,
+    empty_like,
+    identity,
+    ldexp,
+    matrix_transpose,
+    matvec,
+    permute_dims,
+    trapezoid,
+    unstack,
+    vander,
+    vecdot,
+    vecmat,
+)
+from ._polynomials import (  # noqa: E402, F401
+    convolve,
+    correlate,
+    isin,
+    polyadd,
+    polyder,
+    polyint,
+    polymul,
+    polysub,
+    polyval,
+)
