@@ -3,8 +3,11 @@ of other facade functions (`_dtype_names`, `_extra_names`; import
 `op_table`, which adds these to `ROWS`)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from op_table import F32, F64, I32, real
+from op_table_linalg import general, la_row
 from op_table_numpy import np_row
 
 import functrans.numpy as fnp
@@ -75,3 +78,21 @@ EXTRA = [
 ]
 
 ROWS = ROWS + EXTRA
+
+
+def _linalg_linear(name, *specs, **kwargs):
+    return replace(la_row(name, *specs, **kwargs), linear=tuple(range(len(specs))))
+
+
+LINALG = [
+    la_row("cross", (real, (4, 3), F64), (real, (3,), F64)),
+    la_row("cross", (real, (3, 2), F64), (real, (3, 2), F64), axis=0),
+    _linalg_linear("diagonal", (real, (2, 3, 4), F64)), _linalg_linear("diagonal", (real, (3, 4), F64), offset=-1),
+    _linalg_linear("trace", (real, (2, 3, 3), F64)), _linalg_linear("trace", (real, (3, 4), F64), offset=1),
+    la_row("vecdot", (real, (2, 3), F64), (real, (3,), F64)),
+    la_row("vecdot", (real, (3, 2), F64), (real, (3, 2), F64), axis=0),
+    la_row("tensorinv", (lambda r, s, d: general(r, (6, 6), d).reshape(s), (2, 3, 6), F64), ind=2),
+    la_row("tensorinv", (lambda r, s, d: general(r, (6, 6), d).reshape(s), (6, 2, 3), F64), ind=1),
+]
+
+ROWS = ROWS + LINALG

@@ -4,13 +4,14 @@ np.linalg, and getrf / potrf / trsm called directly).
 
 Real floating-point only: a complex matrix raises DTypeError naming the
 function. Not provided: eig, eigvals (non-symmetric eigendecompositions have
-complex results; use eigh for symmetric matrices) and tensorinv.
+complex results; use eigh for symmetric matrices).
 """
 from ._base import aval as _aval
 from ._base import operand as _operand
 from ._base import to_float as _to_float
 from ._linalg import matmul, outer, tensordot  # noqa: F401
 from ._linalg_decomp import cholesky, cond, eigh, eigvalsh, lstsq, matrix_rank, pinv, qr, svd, svdvals  # noqa: F401
+from ._linalg_extra import cross, diagonal, tensorinv, trace, vecdot  # noqa: F401
 from ._linalg_solve import det, inv, matrix_power, slogdet, solve, tensorsolve  # noqa: F401
 from ._norms import matrix_norm, norm, vector_norm  # noqa: F401
 from ._shape import reshape as _reshape
