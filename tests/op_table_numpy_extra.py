@@ -96,3 +96,11 @@ LINALG = [
 ]
 
 ROWS = ROWS + LINALG
+
+COVARIANCE = [
+    _smooth("cov", (3, 5)), _smooth("cov", (5, 2), rowvar=False), _smooth("cov", (4,), bias=True),
+    _smooth("cov", (2, 5), (5,), ddof=2), np_row("cov", (real, (2, 4), I32)),
+    _smooth("corrcoef", (3, 5)), _smooth("corrcoef", (5, 2), rowvar=False), _smooth("corrcoef", (2, 4), (4,)),
+]
+
+ROWS = ROWS + COVARIANCE

@@ -302,6 +302,7 @@ from ._structural import (  # noqa: E402, F401
 _Tracer.all, _Tracer.any, _Tracer.cumprod, _Tracer.ptp = all, any, cumprod, ptp
 _Tracer.sort = lambda self, axis=-1, **kwargs: sort(self, axis, **kwargs)
 _Tracer.argsort = lambda self, axis=-1, **kwargs: argsort(self, axis, **kwargs)
+from ._covariance import corrcoef, cov  # noqa: E402, F401
 from ._dtype_names import (  # noqa: E402, F401
     bool,
     can_cast,
