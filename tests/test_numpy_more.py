@@ -151,3 +151,36 @@ def test_traced_values_have_the_new_methods_of_jax_arrays():
                 "sort": np.sort(x, 0), "argsort": np.argsort(x)}
     for name, method in methods.items():   # traced (no compile: these are compositions jit lowers above)
         np.testing.assert_array_equal(eval_closed(ft.make_jaxpr(method)(x), [x])[0], expected[name], err_msg=name)
+
+
+def test_traced_values_have_the_rest_of_jax_arrays_methods():
+    """Each method traced equals NumPy's method of the same name; the
+    differentiable ones differentiate (grad of sum of the method)."""
+    x = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75], [3.0, 0.0, -2.5]])
+    methods = {"round": lambda v: v.round(1), "repeat": lambda v: v.repeat(2, axis=1),
+               "diagonal": lambda v: v.diagonal(1), "copy": lambda v: v.copy(),
+               "searchsorted": lambda v: fnp.sort(v[0]).searchsorted(np.array([0.0, 1.0])),
+               "argpartition": lambda v: v.argpartition(1, axis=1)[:, 1], "mT": lambda v: v.mT}
+    for name, method in methods.items():
+        got = eval_closed(ft.make_jaxpr(method)(x), [x])[0]
+        want = method(x) if name != "argpartition" else np.argsort(x, axis=1)[:, 1]
+        np.testing.assert_array_equal(got, want, err_msg=name)
+    np.testing.assert_array_equal(ft.grad(lambda v: fnp.sum(v.repeat(2, axis=0) * v.diagonal().sum()))(x),
+                                  ft.grad(lambda v: fnp.sum(fnp.repeat(v, 2, axis=0)) * fnp.trace(v))(x))
+    nonzero = ft.jit(lambda v: v.nonzero(size=4, fill_value=-1))(x)
+    np.testing.assert_array_equal(np.stack(nonzero), np.stack(np.nonzero(x))[:, :4])
+    assert ft.make_jaxpr(lambda v: v.itemsize + v.nbytes + 0.0)(x) is not None
+    assert ft.jit(lambda v: v * v.nbytes)(x)[0, 0] == 0.5 * x.nbytes and fnp.float32(x[0, 0]).itemsize == 4
+
+
+def test_round_to_decimals_scales_as_jax_numpy_does():
+    x = np.array([1.25, 2.675, -0.5, 0.35, -1.45])
+    for decimals in (1, 2, 3):
+        np.testing.assert_array_equal(ft.jit(lambda v, d=decimals: fnp.round(v, d))(x), np.round(x, decimals))
+    ints = np.array([15, 25, -35, 7])
+    assert fnp.round(ints, -1).dtype == ints.dtype
+    np.testing.assert_array_equal(fnp.round(ints, -1), np.round(ints, -1))
+    np.testing.assert_array_equal(fnp.around(ints, 2), ints)
+    np.testing.assert_array_equal(ft.grad(lambda v: fnp.sum(fnp.round(v, 2) + v))(x), np.ones(5))
+    with pytest.raises(TypeError, match="decimals must be a Python int"):
+        fnp.round(x, 1.5)

@@ -358,3 +358,15 @@ from ._polynomials import (  # noqa: E402, F401
     polysub,
     polyval,
 )
+
+# The rest of jax.Array's array methods, as functions of the traced value.
+_Tracer.round = lambda self, decimals=0: around(self, decimals)
+_Tracer.repeat = lambda self, repeats, axis=None: repeat(self, repeats, axis)
+_Tracer.nonzero = lambda self, **kwargs: nonzero(self, **kwargs)
+_Tracer.diagonal = lambda self, offset=0, axis1=0, axis2=1: diagonal(self, offset, axis1, axis2)
+_Tracer.copy = copy
+_Tracer.argpartition = lambda self, kth, axis=-1: argpartition(self, kth, axis)
+_Tracer.searchsorted = lambda self, v, side="left", sorter=None: searchsorted(self, v, side, sorter)
+_Tracer.mT = property(matrix_transpose)
+_Tracer.itemsize = property(lambda self: self.dtype.itemsize)
+_Tracer.nbytes = property(lambda self: self.size * self.dtype.itemsize)

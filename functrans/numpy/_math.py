@@ -60,7 +60,7 @@ def _integral_identity(fn):
 
 floor = _integral_identity(numpy_unary_float(ew.floor, "floor"))
 ceil = _integral_identity(numpy_unary_float(ew.ceil, "ceil"))
-round = _integral_identity(numpy_unary_float(ew.round, "round"))
+_round_to_integer = _integral_identity(numpy_unary_float(ew.round, "round"))
 exp = numpy_unary_float(ew.exp, "exp")
 log = numpy_unary_float(ew.log, "log")
 log1p = numpy_unary_float(ew.log1p, "log1p")
@@ -256,3 +256,26 @@ def astype(x, dtype):
         return ew.convert_element_type(x, new_dtype=dtype, weak_type=False)
     value = x.value if type(x) is Literal else x
     return np.asarray(value).astype(dtype)
+
+
+def round(a, decimals=0, out=None):
+    """NumPy's round half to even, to `decimals` places: by scaling, as
+    jax.numpy.round does (so 2.675 rounds as 267.49999... does). Integers
+    keep their dtype; negative `decimals` round them to tens, hundreds, ..."""
+    if out is not None:
+        raise TypeError("round: out= is not supported (arrays are immutable under transformations); "
+                        "use the returned value")
+    if not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"round: decimals must be a Python int, got {type(decimals).__name__}")
+    if decimals == 0:
+        return _round_to_integer(a)
+    a = operand(a)
+    dtype = aval(a).dtype
+    if dtype.kind in "iub":
+        if decimals > 0:
+            return a.value if type(a) is Literal else a
+        scale = 10.0 ** -decimals
+        return astype(multiply(_round_to_integer(true_divide(a, scale)), scale), dtype)
+    scale = 10.0 ** decimals
+    return true_divide(_round_to_integer(multiply(a, scale)), scale)
+
