@@ -160,12 +160,52 @@ def _attach_tracer_methods():
         self, sizes[0] if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes, order)
     T.transpose = lambda self, *axes: transpose(
         self, axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else (axes or None))
+    # Functional, as jax.Array's: x.sort() returns the sorted values.
+    T.all, T.any, T.cumprod, T.ptp, T.copy = all, any, cumprod, ptp, copy
+    T.sort = lambda self, axis=-1, **kwargs: sort(self, axis, **kwargs)
+    T.argsort = lambda self, axis=-1, **kwargs: argsort(self, axis, **kwargs)
+    T.argpartition = lambda self, kth, axis=-1: argpartition(self, kth, axis)
+    T.searchsorted = lambda self, v, side="left", sorter=None: searchsorted(self, v, side, sorter)
+    T.round = lambda self, decimals=0: around(self, decimals)
+    T.repeat = lambda self, repeats, axis=None: repeat(self, repeats, axis)
+    T.nonzero = lambda self, **kwargs: nonzero(self, **kwargs)
+    T.diagonal = lambda self, offset=0, axis1=0, axis2=1: diagonal(self, offset, axis1, axis2)
+    T.mT = property(matrix_transpose)
+    T.itemsize = property(lambda self: self.dtype.itemsize)
+    T.nbytes = property(lambda self: self.size * self.dtype.itemsize)
     # Arrays: JAX's functional updates, and indexing by traced values.
     _arrays.Array.at = property(_IndexUpdateHelper)
     _arrays.getitem_hook[0] = _getitem
 
 
-_attach_tracer_methods()
+from ._covariance import corrcoef, cov  # noqa: E402, F401
+from ._dtype_names import (  # noqa: E402, F401
+    bool,
+    can_cast,
+    cdouble,
+    complexfloating,
+    csingle,
+    double,
+    dtype,
+    euler_gamma,
+    finfo,
+    floating,
+    generic,
+    iinfo,
+    index_exp,
+    inexact,
+    integer,
+    isscalar,
+    issubdtype,
+    iterable,
+    number,
+    promote_types,
+    result_type,
+    s_,
+    signedinteger,
+    single,
+    unsignedinteger,
+)
 from ._elementwise_extra import (  # noqa: F401, E402
     cbrt,
     copysign,
@@ -184,6 +224,23 @@ from ._elementwise_extra import (  # noqa: F401, E402
     radians,
     signbit,
     sinc,
+)
+from ._extra_names import (  # noqa: E402, F401
+    concat,
+    copy,
+    diagflat,
+    ediff1d,
+    empty_like,
+    identity,
+    ldexp,
+    matrix_transpose,
+    matvec,
+    permute_dims,
+    trapezoid,
+    unstack,
+    vander,
+    vecdot,
+    vecmat,
 )
 from ._index_tricks import c_, indices, ix_, meshgrid, mgrid, ogrid, r_  # noqa: E402, F401
 from ._matrix_shape import (  # noqa: E402, F401
@@ -255,6 +312,17 @@ from ._ordering import (  # noqa: F401, E402
     sort,
 )
 from ._pad import pad  # noqa: E402, F401
+from ._polynomials import (  # noqa: E402, F401
+    convolve,
+    correlate,
+    isin,
+    polyadd,
+    polyder,
+    polyint,
+    polymul,
+    polysub,
+    polyval,
+)
 from ._predicates import all, allclose, any, array_equal, array_equiv, isclose  # noqa: F401, E402
 from ._quantiles import median, nanmedian, nanpercentile, nanquantile, percentile, quantile  # noqa: F401, E402
 from ._scalar_types import (  # noqa: E402, F401
@@ -297,76 +365,4 @@ from ._structural import (  # noqa: E402, F401
     vsplit,
 )
 
-# The methods of traced values that come from the modules imported above
-# (functional, as jax.Array's: x.sort() returns the sorted values).
-_Tracer.all, _Tracer.any, _Tracer.cumprod, _Tracer.ptp = all, any, cumprod, ptp
-_Tracer.sort = lambda self, axis=-1, **kwargs: sort(self, axis, **kwargs)
-_Tracer.argsort = lambda self, axis=-1, **kwargs: argsort(self, axis, **kwargs)
-from ._covariance import corrcoef, cov  # noqa: E402, F401
-from ._dtype_names import (  # noqa: E402, F401
-    bool,
-    can_cast,
-    cdouble,
-    complexfloating,
-    csingle,
-    double,
-    dtype,
-    euler_gamma,
-    finfo,
-    floating,
-    generic,
-    iinfo,
-    index_exp,
-    inexact,
-    integer,
-    isscalar,
-    issubdtype,
-    iterable,
-    number,
-    promote_types,
-    result_type,
-    s_,
-    signedinteger,
-    single,
-    unsignedinteger,
-)
-from ._extra_names import (  # noqa: E402, F401
-    concat,
-    copy,
-    diagflat,
-    ediff1d,
-    empty_like,
-    identity,
-    ldexp,
-    matrix_transpose,
-    matvec,
-    permute_dims,
-    trapezoid,
-    unstack,
-    vander,
-    vecdot,
-    vecmat,
-)
-from ._polynomials import (  # noqa: E402, F401
-    convolve,
-    correlate,
-    isin,
-    polyadd,
-    polyder,
-    polyint,
-    polymul,
-    polysub,
-    polyval,
-)
-
-# The rest of jax.Array's array methods, as functions of the traced value.
-_Tracer.round = lambda self, decimals=0: around(self, decimals)
-_Tracer.repeat = lambda self, repeats, axis=None: repeat(self, repeats, axis)
-_Tracer.nonzero = lambda self, **kwargs: nonzero(self, **kwargs)
-_Tracer.diagonal = lambda self, offset=0, axis1=0, axis2=1: diagonal(self, offset, axis1, axis2)
-_Tracer.copy = copy
-_Tracer.argpartition = lambda self, kth, axis=-1: argpartition(self, kth, axis)
-_Tracer.searchsorted = lambda self, v, side="left", sorter=None: searchsorted(self, v, side, sorter)
-_Tracer.mT = property(matrix_transpose)
-_Tracer.itemsize = property(lambda self: self.dtype.itemsize)
-_Tracer.nbytes = property(lambda self: self.size * self.dtype.itemsize)
+_attach_tracer_methods()   # last: the methods use functions from every module imported above
